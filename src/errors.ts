@@ -1,0 +1,40 @@
+/**
+ * Errors made by httptrace itself. Match on `code`, never on `instanceof`: the library may be
+ * loaded twice (an ESM and a bundled copy), and each copy has its own classes.
+ * @module
+ */
+
+/** The stable codes of the errors httptrace creates. */
+export type HttpTraceErrorCode =
+  | 'ERR_HTTPTRACE_INVALID_TRACE'
+  | 'ERR_HTTPTRACE_INVALID_HOOK'
+  | 'ERR_HTTPTRACE_INVALID_CONTEXT'
+  | 'ERR_HTTPTRACE_INVALID_OPTION'
+  | 'ERR_HTTPTRACE_1XX_ABORTED'
+  | 'ERR_HTTPTRACE_PUT_IDLE_REFUSED'
+  | 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT';
+
+/** An error with a stable {@link HttpTraceErrorCode} and, when it wraps one, the original `cause`. */
+export class HttpTraceError extends Error {
+  override name = 'HttpTraceError' as const;
+  readonly code: HttpTraceErrorCode;
+  constructor(code: HttpTraceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`httptrace: ${message}`, options);
+    this.code = code;
+  }
+}
+
+/** A `TypeError` for bad arguments (a bad trace, hook, context or option), with a stable `code`. */
+export class HttpTraceTypeError extends TypeError {
+  override name = 'TypeError' as const;
+  readonly code: HttpTraceErrorCode;
+  constructor(code: HttpTraceErrorCode, message: string) {
+    super(`httptrace: ${message}`);
+    this.code = code;
+  }
+}
+
+/** Turns any thrown value into an `Error`, keeping an `Error` as it is. */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value), { cause: value });
+}

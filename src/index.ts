@@ -1,0 +1,27 @@
+/**
+ * httptrace: Go's `net/http/httptrace` for Node.js. The contract and the context; the adapters
+ * live in `httptrace/node` (node:http, node:https).
+ * @module
+ */
+export {
+  hookNames,
+  type ClientTrace,
+  type DNSDoneInfo,
+  type DNSStartInfo,
+  type GotConnInfo,
+  type Header,
+  type HookName,
+  type TLSConnectionState,
+  type WroteRequestInfo,
+} from './client-trace.js';
+export {
+  activeContext,
+  contextClientTrace,
+  emptyContext,
+  runWithClientTrace,
+  runWithContext,
+  withClientTrace,
+  type Context,
+} from './context.js';
+export { warnHookError, type HookErrorHandler, type TraceOptions } from './compose.js';
+export { HttpTraceError, HttpTraceTypeError, type HttpTraceErrorCode } from './errors.js';
