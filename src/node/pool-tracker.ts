@@ -36,6 +36,11 @@ export function socketState(socket: Socket): SocketState {
   return state;
 }
 
+/** Records `socket` as brand new (no request served yet), unless it is already known. */
+export function newSocket(socket: Socket): void {
+  if (!states.has(socket)) states.set(socket, { served: 0, idleSince: undefined });
+}
+
 /** Registers the tracer that should hear `putIdleConn` when `req`'s socket is freed. */
 export function registerPooledRequest(req: ClientRequest, tracer: PooledRequest): void {
   pooledRequests.set(req, tracer);

@@ -5,7 +5,6 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import type { ClientTrace } from '../client-trace.js';
@@ -16,7 +15,7 @@ import { traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
 import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
 import { expectsContinue, holdBodyUntilContinue } from './expect-continue.js';
-import { socketState, watchPool } from './pool-tracker.js';
+import { newSocket, watchPool } from './pool-tracker.js';
 import { RequestTracer } from './request-tracer.js';
 
 declare module 'node:http' {
@@ -37,7 +36,6 @@ export interface TracingAgentOptions {
 }
 
 type NodeOptions = http.RequestOptions & { host?: string; port?: number | string; traceContext?: unknown };
-type CreateConnection = (options: NodeOptions, callback: (err: Error | null, socket: Duplex) => void) => Duplex;
 
 const maxRememberedChains = 100;
 
@@ -65,87 +63,115 @@ function validTimeout(value: unknown): number {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function withTracing<Options extends object, Base extends new (...args: any[]) => http.Agent>(Base: Base) {
-  return class TracingAgent extends Base {
-    readonly #expectContinueTimeout: number;
-    readonly #peerChains = chainMemory();
-    #adding: RequestTracer | undefined;
-    #dialing: ClientTrace | undefined;
-
-    constructor(...args: any[]) {
-      const options = (args[0] ?? {}) as Options & TracingAgentOptions;
-      const timeout = validTimeout(options.expectContinueTimeout);
-      super(...args);
-      this.#expectContinueTimeout = timeout;
-    }
-
-    /** Node: queue `req` for a socket. Here: also `getConn`, and the request's own tracer. */
-    addRequest(req: http.ClientRequest, options: NodeOptions): void {
-      const trace = requestTrace(options.traceContext);
-      if (this.#expectContinueTimeout > 0 && expectsContinue(req)) holdBodyUntilContinue(req, this.#expectContinueTimeout);
-      const addRequest = (Base.prototype as unknown as { addRequest: TracingAgent['addRequest'] }).addRequest;
-      if (trace === undefined) return addRequest.call(this, req, options);
-      trace.getConn?.(
-        options.socketPath ?? canonicalHostPort(options.host ?? 'localhost', options.port ?? (this as { defaultPort?: number }).defaultPort ?? 80),
-      );
-      watchPool(this);
-      const tracer = new RequestTracer(req, trace, expectsContinue(req));
-      dialTraces.set(req, trace);
-      this.#adding = tracer;
-      try {
-        addRequest.call(this, req, options);
-      } finally {
-        this.#adding = undefined;
-      }
-    }
-
-    /** Node: an idle socket is taken from the pool for `req`. */
-    override reuseSocket(socket: Socket, req: http.ClientRequest): void {
-      if (this.#adding !== undefined) this.#adding.fromIdlePool = true;
-      super.reuseSocket(socket, req);
-    }
-
-    /** Node (undocumented, dispatched through `this`): open a socket for `req`. */
-    createSocket(req: http.ClientRequest, options: NodeOptions, cb: (err: Error | null, socket?: Duplex) => void): void {
-      const createSocket = (Base.prototype as unknown as { createSocket: TracingAgent['createSocket'] }).createSocket;
-      this.#dialing = dialTraces.get(req);
-      try {
-        createSocket.call(this, req, options, cb);
-      } finally {
-        this.#dialing = undefined;
-      }
-    }
-
-    /** Node: dial. Here: trace the lookup, each connection attempt and the TLS handshake. */
-    override createConnection(options: NodeOptions, callback: (err: Error | null, socket: Duplex) => void): Duplex {
-      const base = super.createConnection as unknown as CreateConnection;
-      const trace = this.#dialing;
-      if (trace === undefined) return base.call(this, options, callback);
-      const traced = { ...options, lookup: tracedLookup(trace, options.lookup as LookupFunction | undefined) };
-      const socket = base.call(this, traced, callback) as Socket;
-      socketState(socket);
-      const tls = (socket as { encrypted?: boolean }).encrypted === true;
-      traceDial(socket, trace, {
-        tls,
-        peerChains: this.#peerChains,
-        serverKey: `${options.host}:${options.port}:${(options as { servername?: string }).servername ?? ''}`,
-      });
-      return socket;
-    }
-  };
+/** What a tracing agent keeps besides Node's own fields. */
+interface AgentState {
+  readonly expectContinueTimeout: number;
+  readonly peerChains: PeerChainMemory;
+  /** The tracer of the request inside `addRequest`, for `reuseSocket`. */
+  adding: RequestTracer | undefined;
+  /** The trace of the request a socket is being created for, for `createConnection`. */
+  dialing: ClientTrace | undefined;
 }
 
+const agentStates = new WeakMap<http.Agent, AgentState>();
 const dialTraces = new WeakMap<http.ClientRequest, ClientTrace>();
 
-/** Lets a class be called without `new`, as Node's `http.Agent` can. */
-function callable<C extends abstract new (...args: any[]) => unknown>(Class: C): C & ((...args: ConstructorParameters<C>) => InstanceType<C>) {
-  return new Proxy(Class, {
-    apply: (target, _this, args) => Reflect.construct(target, args),
-  }) as C & ((...args: ConstructorParameters<C>) => InstanceType<C>);
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (this: any, ...args: any[]) => unknown;
+type Proto = Record<'addRequest' | 'reuseSocket' | 'createSocket' | 'createConnection', AnyFunction>;
 
-const HttpAgentBase = withTracing<http.AgentOptions, typeof http.Agent>(http.Agent);
-const HttpsAgentBase = withTracing<https.AgentOptions, typeof https.Agent>(https.Agent);
+/**
+ * Defines a tracing agent on top of Node's `Base` agent the way Node defines its own: a function
+ * constructor, callable without `new`, usable with `class … extends` and with ES5-style
+ * `Base.call(this, options)` subclassing.
+ */
+function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: string): AnyFunction {
+  const base = Base.prototype as unknown as Proto;
+  const Agent = {
+    [name]: function (this: http.Agent, options?: TracingAgentOptions) {
+      if (!(this instanceof Agent)) return new (Agent as unknown as new (o?: unknown) => http.Agent)(options);
+      const expectContinueTimeout = validTimeout(options?.expectContinueTimeout);
+      (Base as unknown as AnyFunction).call(this, options);
+      agentStates.set(this, { expectContinueTimeout, peerChains: chainMemory(), adding: undefined, dialing: undefined });
+      return undefined;
+    },
+  }[name] as AnyFunction & { prototype: Proto };
+  Object.setPrototypeOf(Agent, Base);
+  Agent.prototype = Object.create(Base.prototype, {
+    constructor: { value: Agent, writable: true, configurable: true },
+  }) as Proto;
+  const proto = Agent.prototype;
+
+  /** Node: queue `req` for a socket. Here: also `getConn`, and the request's own tracer. */
+  proto.addRequest = function addRequest(this: http.Agent, req: unknown, options: unknown, ...legacy: unknown[]) {
+    const request = req as http.ClientRequest;
+    // Node's legacy form addRequest(req, host, port, localAddress).
+    const opts = (typeof options === 'string' ? { host: options, port: legacy[0], localAddress: legacy[1] } : options) as
+      | NodeOptions
+      | undefined;
+    const state = agentStates.get(this);
+    const trace = requestTrace(opts?.traceContext);
+    if (state !== undefined && state.expectContinueTimeout > 0 && expectsContinue(request)) {
+      holdBodyUntilContinue(request, state.expectContinueTimeout);
+    }
+    if (trace === undefined || state === undefined) return base.addRequest.call(this, request, opts);
+    const merged = { ...opts, ...(this as { options?: NodeOptions }).options };
+    trace.getConn?.(
+      merged.socketPath ??
+        canonicalHostPort(merged.host ?? 'localhost', merged.port ?? (this as { defaultPort?: number }).defaultPort ?? 80),
+    );
+    watchPool(this);
+    const tracer = new RequestTracer(request, trace, expectsContinue(request));
+    dialTraces.set(request, trace);
+    state.adding = tracer;
+    try {
+      return base.addRequest.call(this, request, opts);
+    } finally {
+      state.adding = undefined;
+    }
+  };
+
+  /** Node: an idle socket is taken from the pool for `req`. */
+  proto.reuseSocket = function reuseSocket(this: http.Agent, socket: unknown, req: unknown) {
+    const state = agentStates.get(this);
+    if (state?.adding !== undefined) state.adding.fromIdlePool = true;
+    return base.reuseSocket.call(this, socket, req);
+  };
+
+  /** Node (undocumented, dispatched through `this`): open a socket for `req`. */
+  proto.createSocket = function createSocket(this: http.Agent, req: unknown, options: unknown, cb: unknown) {
+    const state = agentStates.get(this);
+    const trace = dialTraces.get(req as http.ClientRequest);
+    if (state === undefined || trace === undefined) return base.createSocket.call(this, req, options, cb);
+    const created = (err: Error | null, socket?: Socket): void => {
+      if (socket) newSocket(socket); // new, whichever way createConnection made it
+      (cb as (err: Error | null, socket?: Socket) => void)(err, socket);
+    };
+    state.dialing = trace;
+    try {
+      return base.createSocket.call(this, req, options, created);
+    } finally {
+      state.dialing = undefined;
+    }
+  };
+
+  /** Node: dial. Here: trace the lookup, each connection attempt and the TLS handshake. */
+  proto.createConnection = function createConnection(this: http.Agent, options: unknown, callback: unknown) {
+    const trace = agentStates.get(this)?.dialing;
+    if (trace === undefined) return base.createConnection.call(this, options, callback);
+    const opts = options as NodeOptions & { servername?: string };
+    const traced = { ...opts, lookup: tracedLookup(trace, opts.lookup as LookupFunction | undefined) };
+    const socket = base.createConnection.call(this, traced, callback) as Socket;
+    newSocket(socket);
+    traceDial(socket, trace, {
+      tls: (socket as { encrypted?: boolean }).encrypted === true,
+      peerChains: agentStates.get(this)!.peerChains,
+      serverKey: `${opts.host}:${opts.port}:${opts.servername ?? ''}`,
+    });
+    return socket;
+  };
+  return Agent;
+}
 
 /** An `http.Agent` whose requests fire their {@link ClientTrace} hooks. Callable without `new`. */
 export interface TracingAgent extends http.Agent {}
@@ -164,10 +190,7 @@ export interface TracingHttpsAgentConstructor {
   readonly prototype: TracingHttpsAgent;
 }
 
-Object.defineProperty(HttpAgentBase, 'name', { value: 'TracingAgent' });
-Object.defineProperty(HttpsAgentBase, 'name', { value: 'TracingHttpsAgent' });
-
 /** A drop-in `http.Agent` that fires the hooks of each request's trace. */
-export const TracingAgent: TracingAgentConstructor = callable(HttpAgentBase) as unknown as TracingAgentConstructor;
+export const TracingAgent = defineTracingAgent(http.Agent, 'TracingAgent') as unknown as TracingAgentConstructor;
 /** A drop-in `https.Agent` that fires the hooks of each request's trace. */
-export const TracingHttpsAgent: TracingHttpsAgentConstructor = callable(HttpsAgentBase) as unknown as TracingHttpsAgentConstructor;
+export const TracingHttpsAgent = defineTracingAgent(https.Agent, 'TracingHttpsAgent') as unknown as TracingHttpsAgentConstructor;
