@@ -12,7 +12,8 @@ export type HttpTraceErrorCode =
   | 'ERR_HTTPTRACE_INVALID_OPTION'
   | 'ERR_HTTPTRACE_1XX_ABORTED'
   | 'ERR_HTTPTRACE_PUT_IDLE_REFUSED'
-  | 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT';
+  | 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT'
+  | 'ERR_HTTPTRACE_UNDICI_UNAVAILABLE';
 
 /** An error with a stable {@link HttpTraceErrorCode} and, when it wraps one, the original `cause`. */
 export class HttpTraceError extends Error {

@@ -40,12 +40,13 @@ export function errorClass(err: unknown): string | null {
   if (err === null || err === undefined) return null;
   const e = err as { code?: string; name?: string; message?: string; cause?: unknown };
   const code = e.code ?? '';
-  if (e.name === 'AbortError' || code === 'ABORT_ERR' || code === 'ECONNABORTED') return 'aborted';
+  if (e.name === 'AbortError' || code === 'ABORT_ERR' || code === 'ECONNABORTED' || code === 'UND_ERR_ABORTED') return 'aborted';
+  if (code === 'UND_ERR_SOCKET') return e.cause !== undefined ? (errorClass(e.cause) ?? 'closed') : 'closed';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ECONNRESET' && e.message === 'socket hang up') return 'closed';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset';
-  if (code === 'ETIMEDOUT' || code === 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT') return 'timeout';
+  if (code === 'ETIMEDOUT' || code === 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
   if (tlsCodes.test(code)) return 'tls';
   if (code === 'ERR_HTTPTRACE_PUT_IDLE_REFUSED') return 'idle-refused';
   return e.cause !== undefined ? errorClass(e.cause) : 'other';

@@ -1,0 +1,143 @@
+/**
+ * The tracing dispatcher for undici and `fetch`: undici's own `Agent` with the traced connector,
+ * composed with an interceptor that fires `getConn` and follows each traced request. A request
+ * without a trace (none in its `traceContext` option, none active) goes straight to the Agent.
+ */
+import type { ClientTrace } from '../client-trace.js';
+import { requestTrace, runWithContext, type Context } from '../context.js';
+import { HttpTraceError } from '../errors.js';
+import type { PeerChainMemory } from '../internal/dial-tracer.js';
+import { canonicalHostPort } from '../internal/host-port.js';
+import { dispatchTraced } from './channels.js';
+import { tracedConnector, type ConnectOptions } from './connector.js';
+import { traceHandler, type DispatchHandler } from './handler.js';
+import { UndiciRequestTracer } from './request-tracer.js';
+
+/** The part of undici's `Dispatcher` API the adapter relies on. */
+export interface Dispatcher {
+  dispatch(options: DispatchOptions, handler: DispatchHandler): boolean;
+  close(): Promise<void>;
+  destroy(err?: Error | null): Promise<void>;
+  compose?(...interceptors: Interceptor[]): Dispatcher;
+}
+/** undici's dispatch options (the fields the adapter reads). */
+export interface DispatchOptions {
+  origin?: string | URL;
+  path: string;
+  method: string;
+  /** httptrace: the context whose trace this request fires (default: the active context). */
+  traceContext?: Context;
+  [key: string]: unknown;
+}
+type Dispatch = (options: DispatchOptions, handler: DispatchHandler) => boolean;
+type Interceptor = (dispatch: Dispatch) => Dispatch;
+/** undici's `Agent` class, from npm undici 6 or 7 or from Node's built-in fetch. */
+export type AgentClass = new (options: Record<string, unknown>) => Dispatcher;
+
+/** Options of {@link createTracingDispatcher}. */
+export interface TracingDispatcherOptions {
+  /** Options of the connections: `tls.connect` options, `lookup`, `timeout` (ms), `maxCachedSessions`. */
+  connect?: ConnectOptions;
+  /** Other options for undici's `Agent` (`connections`, `keepAliveTimeout`, `pipelining`, …). */
+  agent?: Record<string, unknown>;
+  /** undici's `Agent` class to build on (e.g. `(await import('undici')).Agent`). Default: see {@link undiciAgentClass}. */
+  Agent?: AgentClass;
+}
+
+const globalDispatcherKey = Symbol.for('undici.globalDispatcher.1');
+/** The Agent class each tracing dispatcher is built on (it may have become the global dispatcher). */
+const agentClasses = new WeakMap<Dispatcher, AgentClass>();
+type GlobalWithDispatcher = { [globalDispatcherKey]?: Dispatcher };
+
+/**
+ * The `Agent` class of the undici that Node's global `fetch` uses: read from its global dispatcher
+ * (undici shares it through `Symbol.for('undici.globalDispatcher.1')`; one `fetch` of a `data:` URL
+ * makes Node create it). Falls back to npm `undici` when the global dispatcher is not an Agent.
+ */
+export async function undiciAgentClass(): Promise<AgentClass> {
+  const g = globalThis as GlobalWithDispatcher;
+  if (g[globalDispatcherKey] === undefined) await (await fetch('data:,')).arrayBuffer();
+  const current = g[globalDispatcherKey] as (Dispatcher & { constructor: AgentClass }) | undefined;
+  const ours = current === undefined ? undefined : agentClasses.get(current);
+  if (ours !== undefined) return ours;
+  if (current !== undefined && current.constructor.name === 'Agent') return current.constructor;
+  try {
+    const undici = (await import('undici' as string)) as { Agent: AgentClass };
+    return undici.Agent;
+  } catch (cause) {
+    throw new HttpTraceError('ERR_HTTPTRACE_UNDICI_UNAVAILABLE', 'no undici Agent class found: pass options.Agent', { cause });
+  }
+}
+
+function hostPortOf(origin: string | URL | undefined): string {
+  const url = typeof origin === 'string' ? new URL(origin) : origin;
+  if (url === undefined) return '';
+  return canonicalHostPort(url.hostname, url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+function chainMemory(): PeerChainMemory {
+  const chains = new Map<string, ReturnType<PeerChainMemory['get']> & object>();
+  return {
+    get: (key) => chains.get(key),
+    set(key, chain) {
+      chains.delete(key);
+      chains.set(key, chain);
+      if (chains.size > 100) chains.delete(chains.keys().next().value!);
+    },
+  };
+}
+
+/**
+ * Creates a dispatcher that traces the requests made through it: `fetch(url, { dispatcher })`,
+ * `undici.request(url, { dispatcher })`, or as the global dispatcher ({@link installGlobalTracing}).
+ */
+export async function createTracingDispatcher(options: TracingDispatcherOptions = {}): Promise<Dispatcher> {
+  const Agent = options.Agent ?? (await undiciAgentClass());
+  // The trace of the request being dispatched, for the dial undici starts synchronously inside it.
+  let dialing: ClientTrace | undefined;
+  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? requestTrace(undefined), chainMemory());
+  const agent = new Agent({ ...options.agent, connect });
+  const interceptor: Interceptor = (dispatch) => (opts, handler) => {
+    const trace = requestTrace(opts.traceContext);
+    if (trace === undefined) return dispatch(opts, handler);
+    const tracer = new UndiciRequestTracer(trace, hostPortOf(opts.origin));
+    const traced = traceHandler(handler, tracer);
+    const outer = dialing;
+    dialing = trace;
+    try {
+      return dispatchTraced(tracer, () => dispatch(opts, traced));
+    } finally {
+      dialing = outer;
+    }
+  };
+  if (typeof agent.compose !== 'function') {
+    throw new HttpTraceError('ERR_HTTPTRACE_UNDICI_UNAVAILABLE', 'the undici Agent has no compose(): undici >= 6.21 is needed');
+  }
+  const dispatcher = agent.compose(interceptor);
+  agentClasses.set(dispatcher, Agent);
+  return dispatcher;
+}
+
+/**
+ * A view of `dispatcher` whose requests use `ctx`'s trace, for `fetch`, which has no option to
+ * pass a context: `fetch(url, { dispatcher: withDispatcherContext(dispatcher, ctx) })`.
+ */
+export function withDispatcherContext(dispatcher: Dispatcher, ctx: Context): Dispatcher {
+  return Object.create(dispatcher, {
+    dispatch: { value: (opts: DispatchOptions, handler: DispatchHandler) => runWithContext(ctx, () => dispatcher.dispatch(opts, handler)) },
+  }) as Dispatcher;
+}
+
+/**
+ * Makes `dispatcher` the process's global dispatcher (as undici's `setGlobalDispatcher` does, for
+ * Node's built-in `fetch` and npm undici alike), so that a plain `fetch(url)` made inside a traced
+ * context is traced. Returns a function that puts the previous dispatcher back.
+ */
+export function installGlobalDispatcher(dispatcher: Dispatcher): () => void {
+  const g = globalThis as GlobalWithDispatcher;
+  const previous = g[globalDispatcherKey];
+  Object.defineProperty(globalThis, globalDispatcherKey, { value: dispatcher, writable: true, enumerable: false, configurable: false });
+  return () => {
+    (globalThis as GlobalWithDispatcher)[globalDispatcherKey] = previous as Dispatcher;
+  };
+}
