@@ -123,8 +123,14 @@ export function runWithClientTrace<R>(trace: ClientTrace, fn: () => R, options?:
  * Cheap on the untraced path: one store read, no allocation.
  */
 export function requestTrace(explicit: unknown): ClientTrace | undefined {
+  const ctx = requestContext(explicit);
+  return ctx === undefined ? undefined : (ctx.getValue(traceKey) as ClientTrace | undefined);
+}
+
+/** For adapters: the context of a request, explicit or else the active one (checked), or `undefined`. */
+export function requestContext(explicit: unknown): Context | undefined {
   const ctx = explicit === undefined ? storage.getStore() : explicit;
   if (ctx === undefined) return undefined;
   assertContext(ctx, 'the traceContext option');
-  return ctx.getValue(traceKey) as ClientTrace | undefined;
+  return ctx;
 }

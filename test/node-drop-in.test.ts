@@ -1313,9 +1313,11 @@ test('the untraced path is free: same listeners on the request, the socket and t
   for (const kind of ['http', 'https'] as const) {
     const url = kind === 'http' ? `${server.ipOrigin}/ok` : `${tls.ipOrigin}/ok`;
     const snapshots = new Map<string, ListenerSnapshot[]>();
-    for (const variant of ['node', 'ours', 'ours+emptyContext'] as const) {
+    for (const variant of ['node', 'ours', 'ours+emptyContext', 'ours+retry'] as const) {
       const run = new Run(variant === 'node' ? 'node' : 'untraced', t);
-      const agent = kind === 'http' ? run.agent({ keepAlive: true }) : run.httpsAgent({ keepAlive: true, ca });
+      // The stale-connection retry (on by default) is a feature of its own, compared separately below.
+      const retry = { retryOnStaleConnection: variant === 'ours+retry' } as http.AgentOptions;
+      const agent = kind === 'http' ? run.agent({ keepAlive: true, ...retry }) : run.httpsAgent({ keepAlive: true, ca, ...retry });
       const options: http.RequestOptions = variant === 'ours+emptyContext' ? { traceContext: emptyContext } : {};
       snapshots.set(variant, await listenerScenario(run, url, agent, options));
     }
@@ -1323,6 +1325,21 @@ test('the untraced path is free: same listeners on the request, the socket and t
     assert.ok(reference.some((s) => (s.socket?.['free'] ?? 0) > 0), 'the scenario sees Node’s own listeners');
     assert.deepEqual(snapshots.get('ours'), reference, kind);
     assert.deepEqual(snapshots.get('ours+emptyContext'), reference, `${kind} with traceContext: emptyContext`);
+    // With the retry on, a request given an idle socket is watched until its first response byte:
+    // one 'end', 'error' and 'data' listener on the socket, one 'close' on the request; then none.
+    const add = (counts: Record<string, number> | undefined, extra: Record<string, number>) => {
+      const out = { ...counts };
+      for (const [event, n] of Object.entries(extra)) out[event] = (out[event] ?? 0) + n;
+      return out;
+    };
+    const withRetry = reference.map((snap) =>
+      snap.point === 'reused: socket'
+        ? { ...snap, req: add(snap.req, { close: 1 }), socket: add(snap.socket, { end: 1, error: 1, data: 1 }) }
+        : snap.point === 'reused: request made'
+          ? { ...snap, req: add(snap.req, { close: 1 }) }
+          : snap,
+    );
+    assert.deepEqual(snapshots.get('ours+retry'), withRetry, `${kind} with the stale-connection retry`);
 
     // An agent that already carried a traced request (to another origin): the untraced requests
     // still leave Node's listeners on the request and the socket; the agent keeps the two 'free'
@@ -1334,7 +1351,7 @@ test('the untraced path is free: same listeners on the request, the socket and t
     await warmFreed;
     assert.equal(warm.calls('gotConn').length, 1);
     const after = await listenerScenario(new Run('untraced', t), url, agent);
-    const withTracker = reference.map((snap) => (snap.agent ? { ...snap, agent: { ...snap.agent, free: (snap.agent['free'] ?? 0) + 2 } } : snap));
+    const withTracker = withRetry.map((snap) => (snap.agent ? { ...snap, agent: { ...snap.agent, free: (snap.agent['free'] ?? 0) + 2 } } : snap));
     assert.deepEqual(after, withTracker, `${kind}, agent that traced before`);
   }
 });

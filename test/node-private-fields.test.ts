@@ -42,3 +42,16 @@ test('socket._httpMessage is the request a socket serves, null once pooled', asy
   assert.equal(socketRequest(socket), null);
   assert.ok(Object.values(agent.freeSockets).flat().includes(socket));
 });
+
+test("Node's client listens on 'close' with socketCloseListener and checks socket._hadError (stale retry)", async (t) => {
+  const server = await startTestServer(t);
+  const agent = new http.Agent({ keepAlive: true });
+  t.after(() => agent.destroy());
+  const req = http.get(`${server.ipOrigin}/ok`, { agent });
+  const [socket] = (await once(req, 'socket')) as [Socket];
+  assert.ok(socket.listeners('close').some((fn) => fn.name === 'socketCloseListener'));
+  assert.equal((socket as unknown as { _hadError: unknown })._hadError, false);
+  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+  res.resume();
+  await once(res, 'end');
+});

@@ -18,3 +18,21 @@ export function requestHeaderBlock(req: ClientRequest): string | null {
 export function socketRequest(socket: Socket): ClientRequest | null {
   return ((socket as unknown as { _httpMessage?: ClientRequest | null })._httpMessage ?? null);
 }
+
+/**
+ * Detaches a request from a socket that failed before any response byte, so that Node's client
+ * does not fail the request (the stale-connection retry gives it another socket): marks the socket
+ * as already errored (`_hadError`, which Node's `'end'` handler checks), forgets its request
+ * (`_httpMessage`, which Node's `'error'` handler checks) unless `keepOwner` (Node's `'end'`
+ * handler reads it), and removes Node's `'close'` handler (`socketCloseListener`), which would
+ * destroy the request. Returns `false` if Node's handlers are not where expected.
+ */
+export function detachFailedSocket(socket: Socket, keepOwner: boolean): boolean {
+  const closeListener = socket.listeners('close').find((fn) => fn.name === 'socketCloseListener');
+  if (closeListener === undefined) return false;
+  socket.off('close', closeListener as (...args: unknown[]) => void);
+  const fields = socket as unknown as { _hadError: boolean; _httpMessage: unknown };
+  fields._hadError = true;
+  if (!keepOwner) fields._httpMessage = null;
+  return true;
+}

@@ -28,7 +28,14 @@ function abortRequest(req: ClientRequest, err: Error): void {
   req.destroy(err);
 }
 
-/** The per-request half of the node adapter. */
+const tracers = new WeakMap<ClientRequest, RequestTracer>();
+
+/** Stops the tracer of `req`'s current attempt (before a retry gives the request a new one). */
+export function retireTracer(req: ClientRequest): void {
+  tracers.get(req)?.retire();
+}
+
+/** The per-request half of the node adapter (one per attempt). */
 export class RequestTracer implements PooledRequest {
   readonly #req: ClientRequest;
   readonly #trace: ClientTrace;
@@ -49,6 +56,9 @@ export class RequestTracer implements PooledRequest {
     this.#req = req;
     this.#trace = trace;
     this.#expectsContinue = expectsContinue;
+    // A retried request was written before: it is sent again as soon as it has a socket.
+    this.#finished = req.writableFinished;
+    tracers.set(req, this);
     registerPooledRequest(req, this);
     req.on('socket', this.#socket);
     req.on('finish', this.#finish);
@@ -159,6 +169,17 @@ export class RequestTracer implements PooledRequest {
     // Listening must not turn an unhandled 'error' into a handled one.
     if (this.#req.listenerCount('error') === 1) throw err;
   };
+
+  /** This attempt is over without an outcome of its own (the request is retried). */
+  retire(): void {
+    this.#close();
+    this.#failed = true;
+    const req = this.#req;
+    req.off('socket', this.#socket);
+    req.off('finish', this.#finish);
+    req.off('error', this.#error);
+    req.off('close', this.#close);
+  }
 
   readonly #close = (): void => {
     const socket = this.socket;

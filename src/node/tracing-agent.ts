@@ -9,14 +9,15 @@ import type { Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import type { ClientTrace } from '../client-trace.js';
 import type { Context } from '../context.js';
-import { requestTrace } from '../context.js';
+import { contextClientTrace, requestContext } from '../context.js';
 import { HttpTraceTypeError } from '../errors.js';
 import { traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
 import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
 import { expectsContinue, holdBodyUntilContinue } from './expect-continue.js';
 import { newSocket, watchPool } from './pool-tracker.js';
-import { RequestTracer } from './request-tracer.js';
+import { RequestTracer, retireTracer } from './request-tracer.js';
+import { retryIfStale } from './stale-retry.js';
 
 declare module 'node:http' {
   interface RequestOptions {
@@ -33,6 +34,12 @@ export interface TracingAgentOptions {
    * `0` sends the body at once, as Node does.
    */
   expectContinueTimeout?: number;
+  /**
+   * Send a request again on another connection when the idle connection it was given turns out to
+   * be closed by the server before any response byte, as Go does (idempotent requests without body
+   * only). Default `true`; `false` leaves Node's behaviour (the request fails with `ECONNRESET`).
+   */
+  retryOnStaleConnection?: boolean;
 }
 
 type NodeOptions = http.RequestOptions & { host?: string; port?: number | string; traceContext?: unknown };
@@ -66,7 +73,11 @@ function validTimeout(value: unknown): number {
 /** What a tracing agent keeps besides Node's own fields. */
 interface AgentState {
   readonly expectContinueTimeout: number;
+  readonly retryOnStaleConnection: boolean;
   readonly peerChains: PeerChainMemory;
+  /** The options and context of the request inside `addRequest`, for `reuseSocket`. */
+  addingOptions: object | undefined;
+  addingContext: Context | undefined;
   /** The tracer of the request inside `addRequest`, for `reuseSocket`. */
   adding: RequestTracer | undefined;
   /** The trace of the request a socket is being created for, for `createConnection`. */
@@ -92,7 +103,19 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
       if (!(this instanceof Agent)) return new (Agent as unknown as new (o?: unknown) => http.Agent)(options);
       const expectContinueTimeout = validTimeout(options?.expectContinueTimeout);
       (Base as unknown as AnyFunction).call(this, options);
-      agentStates.set(this, { expectContinueTimeout, peerChains: chainMemory(), adding: undefined, dialing: undefined });
+      const retryOnStaleConnection = options?.retryOnStaleConnection ?? true;
+      if (typeof retryOnStaleConnection !== 'boolean') {
+        throw new HttpTraceTypeError('ERR_HTTPTRACE_INVALID_OPTION', `retryOnStaleConnection must be a boolean, got ${typeof retryOnStaleConnection}`);
+      }
+      agentStates.set(this, {
+        expectContinueTimeout,
+        retryOnStaleConnection,
+        peerChains: chainMemory(),
+        addingOptions: undefined,
+        addingContext: undefined,
+        adding: undefined,
+        dialing: undefined,
+      });
       return undefined;
     },
   }[name] as AnyFunction & { prototype: Proto };
@@ -110,24 +133,28 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
       | NodeOptions
       | undefined;
     const state = agentStates.get(this);
-    const trace = requestTrace(opts?.traceContext);
+    const ctx = requestContext(opts?.traceContext);
+    const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
     if (state !== undefined && state.expectContinueTimeout > 0 && expectsContinue(request)) {
       holdBodyUntilContinue(request, state.expectContinueTimeout);
     }
-    if (trace === undefined || state === undefined) return base.addRequest.call(this, request, opts);
-    const merged = { ...opts, ...(this as { options?: NodeOptions }).options };
-    trace.getConn?.(
-      merged.socketPath ??
-        canonicalHostPort(merged.host ?? 'localhost', merged.port ?? (this as { defaultPort?: number }).defaultPort ?? 80),
-    );
-    watchPool(this);
-    const tracer = new RequestTracer(request, trace, expectsContinue(request));
-    dialTraces.set(request, trace);
-    state.adding = tracer;
+    if (state === undefined) return base.addRequest.call(this, request, opts);
+    state.addingOptions = opts;
+    state.addingContext = ctx;
     try {
+      if (trace !== undefined) {
+        const merged = { ...opts, ...(this as { options?: NodeOptions }).options };
+        const port = merged.port ?? (this as { defaultPort?: number }).defaultPort ?? 80;
+        trace.getConn?.(merged.socketPath ?? canonicalHostPort(merged.host ?? 'localhost', port));
+        watchPool(this);
+        state.adding = new RequestTracer(request, trace, expectsContinue(request));
+        dialTraces.set(request, trace);
+      }
       return base.addRequest.call(this, request, opts);
     } finally {
       state.adding = undefined;
+      state.addingOptions = undefined;
+      state.addingContext = undefined;
     }
   };
 
@@ -135,6 +162,12 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
   proto.reuseSocket = function reuseSocket(this: http.Agent, socket: unknown, req: unknown) {
     const state = agentStates.get(this);
     if (state?.adding !== undefined) state.adding.fromIdlePool = true;
+    if (state?.retryOnStaleConnection && state.addingOptions !== undefined) {
+      const request = req as http.ClientRequest;
+      // The retry runs outside the caller's async context: it carries the context explicitly.
+      const options = state.addingContext ? { ...state.addingOptions, traceContext: state.addingContext } : state.addingOptions;
+      retryIfStale(socket as Socket, request, { agent: this, options, beforeRetry: () => retireTracer(request) });
+    }
     return base.reuseSocket.call(this, socket, req);
   };
 
