@@ -13,7 +13,8 @@ export type HttpTraceErrorCode =
   | 'ERR_HTTPTRACE_1XX_ABORTED'
   | 'ERR_HTTPTRACE_PUT_IDLE_REFUSED'
   | 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT'
-  | 'ERR_HTTPTRACE_UNDICI_UNAVAILABLE';
+  | 'ERR_HTTPTRACE_UNDICI_UNAVAILABLE'
+  | 'ERR_HTTPTRACE_PROXY_CONNECT_FAILED';
 
 /** An error with a stable {@link HttpTraceErrorCode} and, when it wraps one, the original `cause`. */
 export class HttpTraceError extends Error {

@@ -25,3 +25,4 @@ export {
 } from './context.js';
 export { warnHookError, type HookErrorHandler, type TraceOptions } from './compose.js';
 export { HttpTraceError, HttpTraceTypeError, type HttpTraceErrorCode } from './errors.js';
+export { proxyFromEnvironment, type ProxyChooser, type ProxyOption } from './internal/proxy-config.js';

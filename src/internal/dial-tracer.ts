@@ -22,6 +22,8 @@ export interface PeerChainMemory {
 export interface DialTraceOptions {
   /** `true` when the socket is a `TLSSocket` whose handshake should be traced. */
   readonly tls: boolean;
+  /** A `TLSSocket` over an already connected socket (a proxy tunnel): only the handshake is traced. */
+  readonly handshakeOnly?: boolean;
   /** Where to remember and find peer chains, and this server's key in it. */
   readonly peerChains?: PeerChainMemory;
   readonly serverKey?: string;
@@ -100,10 +102,15 @@ export function traceDial(socket: Socket, trace: ClientTrace, options: DialTrace
     socket.off('close', onClose);
   }
 
-  socket.on('connectionAttempt', onAttempt);
-  socket.on('connectionAttemptFailed', onAttemptFailed);
-  socket.on('connectionAttemptTimeout', onAttemptTimeout);
-  socket.on('connect', onConnect);
+  if (options.handshakeOnly) {
+    handshaking = true;
+    trace.tlsHandshakeStart?.();
+  } else {
+    socket.on('connectionAttempt', onAttempt);
+    socket.on('connectionAttemptFailed', onAttemptFailed);
+    socket.on('connectionAttemptTimeout', onAttemptTimeout);
+    socket.on('connect', onConnect);
+  }
   if (options.tls) socket.on('secureConnect', onSecure);
   socket.on('error', onError);
   socket.on('close', onClose);

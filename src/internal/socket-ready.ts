@@ -10,8 +10,9 @@ function isTLS(socket: Socket): socket is TLSSocket {
 export function isReady(socket: Socket): boolean {
   if (socket.connecting) return false;
   if (!isTLS(socket)) return true;
-  const protocol = socket.getProtocol();
-  return protocol !== null && protocol !== 'unknown';
+  // Both Finished messages exchanged: the handshake is over (also for TLS over a proxy tunnel,
+  // where the socket is never "connecting").
+  return socket.getFinished() !== undefined && socket.getPeerFinished() !== undefined;
 }
 
 /** The event that marks readiness: `'secureConnect'` for TLS sockets, `'connect'` otherwise. */

@@ -36,3 +36,14 @@ export function detachFailedSocket(socket: Socket, keepOwner: boolean): boolean 
   if (!keepOwner) fields._httpMessage = null;
   return true;
 }
+
+/**
+ * Rewrites the header block Node already built (`req._header`, built in the constructor when the
+ * request has an `Expect` header), before it is sent. Returns `false` when it was not built yet.
+ */
+export function rewriteHeaderBlock(req: ClientRequest, rewrite: (block: string) => string): boolean {
+  const fields = req as unknown as { _header?: unknown };
+  if (typeof fields._header !== 'string') return false;
+  fields._header = rewrite(fields._header);
+  return true;
+}

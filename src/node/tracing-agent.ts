@@ -17,6 +17,9 @@ import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
 import { expectsContinue, holdBodyUntilContinue } from './expect-continue.js';
 import { newSocket, watchPool } from './pool-tracker.js';
 import { RequestTracer, retireTracer } from './request-tracer.js';
+import { routeThroughProxy, tunnelProxy } from './proxy.js';
+import { openTunnel } from '../internal/proxy-tunnel.js';
+import { proxyChooser, type ProxyChooser, type ProxyOption } from '../internal/proxy-config.js';
 import { retryIfStale } from './stale-retry.js';
 
 declare module 'node:http' {
@@ -40,9 +43,15 @@ export interface TracingAgentOptions {
    * only). Default `true`; `false` leaves Node's behaviour (the request fails with `ECONNRESET`).
    */
   retryOnStaleConnection?: boolean;
+  /**
+   * The proxy to use: a URL for every request (Go's `http.ProxyURL`; `http://user:pass@host:port`
+   * sends `Proxy-Authorization`), or a function choosing per target URL, such as
+   * `proxyFromEnvironment()` (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, as Go). Default: none.
+   */
+  proxy?: ProxyOption;
 }
 
-type NodeOptions = http.RequestOptions & { host?: string; port?: number | string; traceContext?: unknown };
+type NodeOptions = http.RequestOptions & { host?: string | null | undefined; port?: number | string | null | undefined; traceContext?: unknown };
 
 const maxRememberedChains = 100;
 
@@ -74,6 +83,7 @@ function validTimeout(value: unknown): number {
 interface AgentState {
   readonly expectContinueTimeout: number;
   readonly retryOnStaleConnection: boolean;
+  readonly proxy: ProxyChooser | undefined;
   readonly peerChains: PeerChainMemory;
   /** The options and context of the request inside `addRequest`, for `reuseSocket`. */
   addingOptions: object | undefined;
@@ -107,9 +117,11 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
       if (typeof retryOnStaleConnection !== 'boolean') {
         throw new HttpTraceTypeError('ERR_HTTPTRACE_INVALID_OPTION', `retryOnStaleConnection must be a boolean, got ${typeof retryOnStaleConnection}`);
       }
+      const proxy = proxyChooser(options?.proxy);
       agentStates.set(this, {
         expectContinueTimeout,
         retryOnStaleConnection,
+        proxy,
         peerChains: chainMemory(),
         addingOptions: undefined,
         addingContext: undefined,
@@ -129,10 +141,16 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
   proto.addRequest = function addRequest(this: http.Agent, req: unknown, options: unknown, ...legacy: unknown[]) {
     const request = req as http.ClientRequest;
     // Node's legacy form addRequest(req, host, port, localAddress).
-    const opts = (typeof options === 'string' ? { host: options, port: legacy[0], localAddress: legacy[1] } : options) as
+    let opts = (typeof options === 'string' ? { host: options, port: legacy[0], localAddress: legacy[1] } : options) as
       | NodeOptions
       | undefined;
     const state = agentStates.get(this);
+    const defaultPort = (this as { defaultPort?: number }).defaultPort ?? 80;
+    let proxy: URL | undefined;
+    if (state?.proxy !== undefined) {
+      const protocol = (this as { protocol?: string }).protocol === 'https:' ? 'https:' : 'http:';
+      ({ options: opts, proxy } = routeThroughProxy(request, opts ?? {}, state.proxy, protocol, defaultPort));
+    }
     const ctx = requestContext(opts?.traceContext);
     const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
     if (state !== undefined && state.expectContinueTimeout > 0 && expectsContinue(request)) {
@@ -144,8 +162,12 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     try {
       if (trace !== undefined) {
         const merged = { ...opts, ...(this as { options?: NodeOptions }).options };
-        const port = merged.port ?? (this as { defaultPort?: number }).defaultPort ?? 80;
-        trace.getConn?.(merged.socketPath ?? canonicalHostPort(merged.host ?? 'localhost', port));
+        const port = merged.port ?? defaultPort;
+        trace.getConn?.(
+          proxy !== undefined
+            ? canonicalHostPort(proxy.hostname, proxy.port || 80)
+            : (merged.socketPath ?? canonicalHostPort(merged.host ?? 'localhost', port)),
+        );
         watchPool(this);
         state.adding = new RequestTracer(request, trace, expectsContinue(request));
         dialTraces.set(request, trace);
@@ -191,6 +213,9 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
   /** Node: dial. Here: trace the lookup, each connection attempt and the TLS handshake. */
   proto.createConnection = function createConnection(this: http.Agent, options: unknown, callback: unknown) {
     const trace = agentStates.get(this)?.dialing;
+    if ((options as { [tunnelProxy]?: URL })[tunnelProxy] !== undefined) {
+      return connectThroughTunnel(this, base, options as TunnelOptions, callback as TunnelCallback, trace);
+    }
     if (trace === undefined) return base.createConnection.call(this, options, callback);
     const opts = options as NodeOptions & { servername?: string };
     const traced = { ...opts, lookup: tracedLookup(trace, opts.lookup as LookupFunction | undefined) };
@@ -204,6 +229,35 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     return socket;
   };
   return Agent;
+}
+
+type TunnelOptions = NodeOptions & { [tunnelProxy]: URL; servername?: string };
+type TunnelCallback = (err: Error | null, socket?: Socket) => void;
+
+/** An https connection through a proxy: the tunnel, then TLS with the target over it. */
+function connectThroughTunnel(
+  agent: http.Agent,
+  base: Proto,
+  options: TunnelOptions,
+  callback: TunnelCallback,
+  trace: ClientTrace | undefined,
+): undefined {
+  const host = options.host ?? 'localhost';
+  const port = Number(options.port) || 443;
+  openTunnel({ proxy: options[tunnelProxy], host, port, lookup: options.lookup as LookupFunction | undefined, trace }, (err, tunnel) => {
+    if (err !== null) return callback(err);
+    const socket = base.createConnection.call(agent, { ...options, socket: tunnel }) as Socket;
+    if (trace !== undefined) {
+      traceDial(socket, trace, {
+        tls: true,
+        handshakeOnly: true,
+        peerChains: agentStates.get(agent)!.peerChains,
+        serverKey: `${host}:${port}:${options.servername ?? ''}`,
+      });
+    }
+    callback(null, socket);
+  });
+  return undefined;
 }
 
 /** An `http.Agent` whose requests fire their {@link ClientTrace} hooks. Callable without `new`. */

@@ -10,6 +10,9 @@ import * as tls from 'node:tls';
 import type { ClientTrace } from '../client-trace.js';
 import { traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
 import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
+import { joinHostPort } from '../internal/host-port.js';
+import type { ProxyChooser } from '../internal/proxy-config.js';
+import { openTunnel } from '../internal/proxy-tunnel.js';
 
 /** What undici passes to a connector. */
 export interface ConnectParams {
@@ -45,34 +48,54 @@ function connectTimeoutError(host: string, port: string | number, ms: number): E
  * Builds the connector. `traceOf()` tells which trace, if any, the dial belongs to (the request
  * being dispatched when undici asks for a connection).
  */
-export function tracedConnector(options: ConnectOptions, traceOf: () => ClientTrace | undefined, peerChains: PeerChainMemory) {
+export function tracedConnector(
+  options: ConnectOptions,
+  traceOf: () => ClientTrace | undefined,
+  peerChains: PeerChainMemory,
+  choose?: ProxyChooser,
+) {
   const { lookup, timeout = 10_000, maxCachedSessions = 100, ...tlsOptions } = options;
   const sessions = new Map<string, Buffer>();
 
-  return function connect(params: ConnectParams, callback: Callback): net.Socket {
+  return function connect(params: ConnectParams, callback: Callback): net.Socket | undefined {
     const trace = traceOf();
     const port = Number(params.port) || (params.protocol === 'https:' ? 443 : 80);
     const host = params.hostname.startsWith('[') ? params.hostname.slice(1, -1) : params.hostname;
-    const dnsLookup = trace ? tracedLookup(trace, lookup) : lookup;
-    const common = {
-      host,
-      port,
-      ...(params.localAddress ? { localAddress: params.localAddress } : {}),
-      ...(dnsLookup ? { lookup: dnsLookup } : {}),
-      autoSelectFamily: true,
-    };
-    let socket: net.Socket;
     const secure = params.protocol === 'https:';
     const servername = params.servername || (net.isIP(host) ? undefined : host);
-    if (secure) {
+    const serverKey = `${host}:${port}:${servername ?? ''}`;
+
+    // Settles the connection attempt once: undici's connector contract.
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (socket: net.Socket | undefined, err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        socket?.destroy();
+        callback(err, null);
+      } else {
+        callback(null, socket!);
+      }
+    };
+    const watch = (socket: net.Socket): net.Socket => {
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 60_000);
+      socket.once(secure ? 'secureConnect' : 'connect', () => settle(socket, null));
+      // Kept for the socket's life, as undici's own connector does: a no-op once settled.
+      socket.on('error', (err: Error) => settle(socket, err));
+      return socket;
+    };
+    const startTLS = (over: net.Socket | undefined, common: object): net.Socket => {
       const session = servername ? sessions.get(servername) : undefined;
-      socket = tls.connect({
+      const socket = tls.connect({
         ALPNProtocols: ['http/1.1'],
         ...tlsOptions,
         ...common,
         ...(servername ? { servername } : {}),
         ...(session ? { session } : {}),
-        ...(params.httpSocket ? { socket: params.httpSocket } : {}),
+        ...(over ? { socket: over } : {}),
       });
       if (servername && maxCachedSessions > 0) {
         socket.on('session', (s: Buffer) => {
@@ -81,29 +104,32 @@ export function tracedConnector(options: ConnectOptions, traceOf: () => ClientTr
           if (sessions.size > maxCachedSessions) sessions.delete(sessions.keys().next().value!);
         });
       }
-    } else {
-      socket = net.connect(common);
-    }
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
-    if (trace) traceDial(socket, trace, { tls: secure, peerChains, serverKey: `${host}:${port}:${servername ?? ''}` });
-
-    let settled = false;
-    const timer = timeout > 0 ? setTimeout(() => socket.destroy(connectTimeoutError(host, port, timeout)), timeout) : undefined;
-    const settle = (err: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) {
-        socket.destroy();
-        callback(err, null);
-      } else {
-        callback(null, socket);
-      }
+      return socket;
     };
-    socket.once(secure ? 'secureConnect' : 'connect', () => settle(null));
-    // Kept for the socket's life, as undici's own connector does: a no-op once settled.
-    socket.on('error', (err: Error) => settle(err));
+    let current: net.Socket | undefined;
+    if (timeout > 0) timer = setTimeout(() => settle(current, connectTimeoutError(host, port, timeout)), timeout);
+
+    const proxy = secure && choose ? choose(new URL(`https://${joinHostPort(host, port)}`)) : undefined;
+    if (proxy !== undefined) {
+      current = openTunnel({ proxy, host, port, lookup, trace }, (err, tunnel) => {
+        if (err !== null) return settle(current, err);
+        current = watch(startTLS(tunnel, {}));
+        if (trace) traceDial(current, trace, { tls: true, handshakeOnly: true, peerChains, serverKey });
+      });
+      return undefined;
+    }
+
+    const dnsLookup = trace ? tracedLookup(trace, lookup) : lookup;
+    const common = {
+      host,
+      port,
+      ...(params.localAddress ? { localAddress: params.localAddress } : {}),
+      ...(dnsLookup ? { lookup: dnsLookup } : {}),
+      autoSelectFamily: true,
+    };
+    const socket = secure ? startTLS(params.httpSocket, common) : net.connect(common);
+    if (trace) traceDial(socket, trace, { tls: secure, peerChains, serverKey });
+    current = watch(socket);
     return socket;
   };
 }

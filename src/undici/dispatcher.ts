@@ -8,6 +8,7 @@ import { requestTrace, runWithContext, type Context } from '../context.js';
 import { HttpTraceError } from '../errors.js';
 import type { PeerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
+import { proxyAuthorization, proxyChooser, type ProxyChooser, type ProxyOption } from '../internal/proxy-config.js';
 import { dispatchTraced } from './channels.js';
 import { tracedConnector, type ConnectOptions } from './connector.js';
 import { traceHandler, type DispatchHandler } from './handler.js';
@@ -42,6 +43,12 @@ export interface TracingDispatcherOptions {
   agent?: Record<string, unknown>;
   /** undici's `Agent` class to build on (e.g. `(await import('undici')).Agent`). Default: see {@link undiciAgentClass}. */
   Agent?: AgentClass;
+  /**
+   * The proxy: a URL for every request, or a function choosing per target such as
+   * `proxyFromEnvironment()`. http targets are asked for in absolute form, https targets through a
+   * `CONNECT` tunnel, as Go does. Default: none.
+   */
+  proxy?: ProxyOption;
 }
 
 const globalDispatcherKey = Symbol.for('undici.globalDispatcher.1');
@@ -67,6 +74,31 @@ export async function undiciAgentClass(): Promise<AgentClass> {
   } catch (cause) {
     throw new HttpTraceError('ERR_HTTPTRACE_UNDICI_UNAVAILABLE', 'no undici Agent class found: pass options.Agent', { cause });
   }
+}
+
+/**
+ * Go's proxying for an undici request: an http target becomes an absolute-form request to the
+ * proxy (with `Proxy-Authorization` from the proxy URL); an https target is left to the connector,
+ * which tunnels. Returns the options to dispatch and the proxy, if any.
+ */
+function routeThroughProxy(opts: DispatchOptions, choose: ProxyChooser): { opts: DispatchOptions; proxy: URL | undefined } {
+  if (opts.origin === undefined) return { opts, proxy: undefined };
+  const origin = new URL(String(opts.origin));
+  const proxy = choose(new URL(opts.path, origin));
+  if (proxy === undefined || origin.protocol !== 'http:') return { opts, proxy };
+  const extra = ['host', origin.host];
+  const auth = proxyAuthorization(proxy);
+  if (auth !== undefined) extra.push('proxy-authorization', auth);
+  return { opts: { ...opts, origin: `http://${proxy.host}`, path: new URL(opts.path, origin).href, headers: withHeaders(opts.headers, extra) }, proxy };
+}
+
+/** undici's headers (flat array, array of pairs, or object) with `extra` (`[name, value, …]`) added. */
+function withHeaders(headers: unknown, extra: string[]): unknown {
+  if (headers === undefined || headers === null) return extra;
+  if (Array.isArray(headers)) return Array.isArray(headers[0]) ? [...(headers as string[][]).flat(), ...extra] : [...(headers as string[]), ...extra];
+  const out: Record<string, unknown> = { ...(headers as Record<string, unknown>) };
+  for (let i = 0; i < extra.length; i += 2) out[extra[i]!] = extra[i + 1];
+  return out;
 }
 
 function hostPortOf(origin: string | URL | undefined): string {
@@ -95,12 +127,17 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
   const Agent = options.Agent ?? (await undiciAgentClass());
   // The trace of the request being dispatched, for the dial undici starts synchronously inside it.
   let dialing: ClientTrace | undefined;
-  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? requestTrace(undefined), chainMemory());
+  const choose = proxyChooser(options.proxy);
+  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? requestTrace(undefined), chainMemory(), choose);
   const agent = new Agent({ ...options.agent, connect });
-  const interceptor: Interceptor = (dispatch) => (opts, handler) => {
+  const interceptor: Interceptor = (dispatch) => (original, handler) => {
+    let opts = original;
+    let proxy: URL | undefined;
+    if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(original, choose));
     const trace = requestTrace(opts.traceContext);
     if (trace === undefined) return dispatch(opts, handler);
-    const tracer = new UndiciRequestTracer(trace, hostPortOf(opts.origin));
+    const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
+    const tracer = new UndiciRequestTracer(trace, hostPort);
     const traced = traceHandler(handler, tracer);
     const outer = dialing;
     dialing = trace;
