@@ -1,6 +1,7 @@
 // Loopback HTTP/HTTPS scenario server for the tests (same endpoints and
 // semantics as the oracle's /work/shared/oracle/server.mjs, plus a few extras:
-// /hints-multi, /slow-body, /drop-mid-body, /echo, /continue?delay=|never=).
+// /hints-multi, /slow-body, /drop-mid-body, /reset-mid-body, /reset-early, /echo,
+// /continue?delay=|never=).
 // One server per test; it is torn down through the test context's `after`.
 import http from 'node:http';
 import https from 'node:https';
@@ -22,6 +23,8 @@ export interface TestServerOptions {
   host?: string;
   /** `server.keepAliveTimeout` in ms. Default 5000 (Node's default). */
   keepAliveTimeout?: number;
+  /** Keep each request in `requests`. Default true; turn off for long runs (soak tests). */
+  record?: boolean;
 }
 
 /** One request as the server saw it. */
@@ -64,7 +67,8 @@ const EARLY_HINT_LINK = '</style.css>; rel=preload; as=style';
  * cleanup with `t.after`. Endpoints:
  * `/ok`, `/close`, `/early-hints`, `/hints-multi`, `/continue[?delay=MS|?never=1]`,
  * `/reject-continue`, `/big`, `/slow-headers?ms=N`, `/slow-body?ms=N`, `/empty`,
- * `/reset`, `/drop`, `/drop-mid-body`, `/stale`, `/redirect`, `/echo`; anything else 404.
+ * `/reset`, `/drop`, `/drop-mid-body`, `/stale`, `/redirect[?to=URL]` (302 to /ok or URL),
+ * `/cookie` (200 with a Set-Cookie), `/echo`; anything else 404.
  * With `Expect: 100-continue`, only `/continue` gets a 100; every other path gets
  * 417 + `Connection: close` without its body being read (as in the oracle).
  */
@@ -92,7 +96,9 @@ export async function startTestServer(t: AfterHook, options: TestServerOptions =
   const record = (req: IncomingMessage): number => {
     const index = (perSocket.get(req.socket) ?? 0) + 1;
     perSocket.set(req.socket, index);
-    requests.push({ method: req.method ?? '', url: req.url ?? '', rawHeaders: [...req.rawHeaders], socketRequestIndex: index });
+    if (options.record !== false) {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', rawHeaders: [...req.rawHeaders], socketRequestIndex: index });
+    }
     return index;
   };
 
@@ -231,14 +237,29 @@ function handle(req: IncomingMessage, res: ServerResponse, index: number, later:
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 100 });
       res.write(Buffer.alloc(10, 0x61), () => socket.destroy());
       return;
+    case '/reset-mid-body':
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 100 });
+      res.write(Buffer.alloc(10, 0x61), () => {
+        if (socket instanceof TLSSocket) socket.destroy();
+        else socket.resetAndDestroy(); // RST while the client reads the body
+      });
+      return;
+    case '/reset-early':
+      if (socket instanceof TLSSocket) socket.destroy();
+      else socket.resetAndDestroy(); // RST before the body was read
+      return;
     case '/stale':
       if (index > 1) {
         socket.destroy(); // reused keep-alive socket: FIN, no answer
         return;
       }
       return send(res, 200, 'ok\n');
-    case '/redirect':
-      return send(res, 302, 'Found. Redirecting to /ok\n', { Location: '/ok' });
+    case '/redirect': {
+      const to = url.searchParams.get('to') ?? '/ok';
+      return send(res, 302, `Found. Redirecting to ${to}\n`, { Location: to });
+    }
+    case '/cookie':
+      return send(res, 200, 'ok\n', { 'Set-Cookie': 'session=s3cret; Path=/; HttpOnly' });
     case '/echo':
       return readBody(req, (body) => {
         const json = JSON.stringify({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, body: body.toString('utf8') });
