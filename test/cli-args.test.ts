@@ -1,6 +1,6 @@
 /**
  * The command line: options to {@link CliOptions}, and a one-line error with its exit code for
- * bad input (no network; the proxy and the clients not built yet included).
+ * bad input (no network).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ test('bad input: a one-line error on stderr and curl-style exit codes', async ()
     [['--resolve', 'h.test:80:not-an-ip', 'h.test'], 2, /--resolve wants host:port:addr/],
     [['--dns-server', 'dns.example:53', 'h.test'], 2, /--dns-server wants ip\[:port\]/],
     [['--client', 'curl', 'h.test'], 2, /--client must be node, undici or fetch/],
-    [['-x', 'http://127.0.0.1:3128', 'http://h.test'], 2, /^httptrace: -x\/--proxy is not supported yet\n$/],
+    [['-x', 'https://127.0.0.1:3128', 'http://h.test'], 2, /^httptrace: the proxy option: only http:\/\/ proxies are supported, got https:\/\/\n$/],
     [['--cacert', '/nonexistent/ca.pem', 'http://h.test'], 77, /^httptrace: cannot read --cacert/],
   ];
   for (const [args, code, message] of cases) {

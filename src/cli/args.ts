@@ -194,7 +194,7 @@ Several URLs share one connection pool and are requested in order.
   -A, --user-agent UA        User-Agent (default httptrace/<version>)
   -k, --insecure             do not verify the server's certificate
       --cacert FILE          trust the CA certificates in FILE (PEM)
-  -x, --proxy URL            proxy (not supported yet)
+  -x, --proxy URL            http proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
   -L, --location             follow redirects, showing each hop
       --max-redirs N         at most N redirects with -L (default 50)
   -o, --output FILE          save the response bodies to FILE (default: read and discard)

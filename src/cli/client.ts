@@ -4,6 +4,7 @@
  * @module
  */
 import type { Context } from '../context.js';
+import type { ProxyChooser } from '../internal/proxy-config.js';
 import type { ClientKind } from './args.js';
 import type { LookupFunction } from './lookup.js';
 import { nodeClient } from './node-client.js';
@@ -46,6 +47,8 @@ export interface ClientOptions {
   ca: string | undefined;
   /** The lookup for connections to a port, or `undefined` for the default. */
   lookupFor: (port: number) => LookupFunction | undefined;
+  /** `-x URL`, or the environment's `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (Go's rules). */
+  proxy: ProxyChooser | undefined;
 }
 
 /**

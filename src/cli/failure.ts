@@ -45,6 +45,8 @@ export function exitCodeOf(record: RequestRecord, events: readonly TraceEvent[],
   }
   if (record.error instanceof CliError) return record.error.exitCode;
   if (record.timedOut) return 28;
+  // curl: "(56) CONNECT tunnel failed, response 407".
+  if ((rootCause(record.error) as { code?: string } | undefined)?.code === 'ERR_HTTPTRACE_PROXY_CONNECT_FAILED') return 56;
   const fromPhase = byPhase[failedPhase(events)];
   if (fromPhase !== undefined) return fromPhase;
   const e = record.error as NodeJS.ErrnoException;

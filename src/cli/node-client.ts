@@ -29,9 +29,10 @@ function pairs(raw: readonly string[]): Array<[string, string]> {
 /** A {@link Client} over `TracingAgent`/`TracingHttpsAgent`. */
 export function nodeClient(options: ClientOptions): Client {
   const agents = {
-    http: new TracingAgent({ keepAlive: options.keepAlive }),
+    http: new TracingAgent({ keepAlive: options.keepAlive, ...(options.proxy ? { proxy: options.proxy } : {}) }),
     https: new TracingHttpsAgent({
       keepAlive: options.keepAlive,
+      ...(options.proxy ? { proxy: options.proxy } : {}),
       rejectUnauthorized: !options.insecure,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
     }),

@@ -4,6 +4,7 @@
  * @module
  */
 import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { proxyChooser, proxyFromEnvironment, type ProxyChooser } from '../internal/proxy-config.js';
 import { TraceCollector } from '../collector/index.js';
 import { helpText, parseCliArgs, type CliOptions } from './args.js';
 import { CliError } from './cli-error.js';
@@ -47,10 +48,17 @@ async function openOutput(path: string | undefined): Promise<FileHandle | undefi
   }
 }
 
-async function execute(options: CliOptions, io: CliIo): Promise<number> {
-  if (options.proxy !== undefined) {
-    throw new CliError('ERR_HTTPTRACE_CLI_NOT_SUPPORTED', '-x/--proxy is not supported yet', 2);
+/** `-x URL` (curl: a bare `host:port` means http), else Go's environment rules. */
+function proxyOf(option: string | undefined, env: NodeJS.ProcessEnv): ProxyChooser | undefined {
+  try {
+    return option !== undefined ? proxyChooser(option) : proxyFromEnvironment(env);
+  } catch (err) {
+    throw new CliError('ERR_HTTPTRACE_CLI_USAGE', (err as Error).message.replace(/^httptrace: /, ''), 2, { cause: err });
   }
+}
+
+async function execute(options: CliOptions, io: CliIo): Promise<number> {
+  const proxy = proxyOf(options.proxy, io.env);
   const ca = await readCa(options.cacert);
   const input = await requestInput(options, version, io.stdin);
   const server = options.dnsServer === undefined ? undefined : dnsServerLookup(options.dnsServer);
@@ -59,6 +67,7 @@ async function execute(options: CliOptions, io: CliIo): Promise<number> {
     insecure: options.insecure,
     ca,
     lookupFor: (port) => lookupFor(options.resolve, server, port),
+    proxy,
   }, io.loadUndici);
   const show = options.showSecrets;
   const color = wantsColor(options.color, io.env, io.stdout.isTTY === true);

@@ -32,7 +32,12 @@ function pool(options: ClientOptions, Agent: AgentClass | undefined) {
         const lookup = options.lookupFor(port);
         const connect = { rejectUnauthorized: !options.insecure, ...(options.ca === undefined ? {} : { ca: options.ca }), ...(lookup === undefined ? {} : { lookup: lookup as never }) };
         const agent = options.keepAlive ? {} : { pipelining: 0 }; // undici: no keep-alive
-        d = createTracingDispatcher({ connect, agent, ...(Agent === undefined ? {} : { Agent }) });
+        d = createTracingDispatcher({
+          connect,
+          agent,
+          ...(Agent === undefined ? {} : { Agent }),
+          ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+        });
         dispatchers.set(port, d);
       }
       return d;
