@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { undiciAgentClass, withDispatcherContext } from '../src/undici/index.js';
-import { undiciScenarios, type UndiciClient } from './helpers/undici-scenarios.js';
+import { undiciScenarios, undiciStaleScenario, type UndiciClient } from './helpers/undici-scenarios.js';
 import { errorClass } from './helpers/recorder.js';
 
 const builtinFetch: UndiciClient = {
@@ -37,3 +37,4 @@ test("without an Agent option the dispatcher builds on the built-in fetch's own 
 });
 
 undiciScenarios('built-in fetch', builtinFetch);
+undiciStaleScenario('built-in fetch', builtinFetch);

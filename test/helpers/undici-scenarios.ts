@@ -241,3 +241,20 @@ export function undiciScenarios(name: string, client: UndiciClient): void {
     });
   }
 }
+
+/** Registers the stale-connection scenario: undici does not retry a written request. */
+export function undiciStaleScenario(name: string, client: UndiciClient): void {
+  test(`${name}: stale-reuse: undici fails the written request, the trace shows its one attempt`, async (t) => {
+    const server = await startTestServer(t);
+    const dispatcher = await createTracingDispatcher({ ...client.dispatcherOptions, connect: { lookup: fakeLookup({ localhost: ['127.0.0.1'] }) } });
+    t.after(() => dispatcher.destroy());
+    const rec = new Recorder();
+    const send = (path: string, req: number) => client.send(server.url(path), { dispatcher, context: withClientTrace(emptyContext, rec.trace(req)), rec, req });
+    await send('/ok', 1);
+    await undiciResume();
+    const res = await send('/stale', 2);
+    assert.ok(res.error, 'the request failed');
+    // Go: … WroteRequest GetConn DNSStart … (a retry on a new connection).
+    assert.equal(mask(rec.summary()).split(' ‖ ')[1], '2: [request] GetConn GotConn(reused,idle) WroteHeaderField×* WroteHeaders WroteRequest [response](err=closed)');
+  });
+}
