@@ -24,6 +24,8 @@ export interface DialTraceOptions {
   readonly tls: boolean;
   /** A `TLSSocket` over an already connected socket (a proxy tunnel): only the handshake is traced. */
   readonly handshakeOnly?: boolean;
+  /** The traced lookup of this dial: its pending lookups end when the dial is dropped. */
+  readonly lookup?: { abandon(err: Error): void } | undefined;
   /** Where to remember and find peer chains, and this server's key in it. */
   readonly peerChains?: PeerChainMemory;
   readonly serverKey?: string;
@@ -78,6 +80,7 @@ export function traceDial(socket: Socket, trace: ClientTrace, options: DialTrace
     trace.tlsHandshakeDone(state, null);
   };
   const fail = (err: Error): void => {
+    options.lookup?.abandon(err);
     endAttempt(err);
     if (handshaking) {
       handshaking = false;

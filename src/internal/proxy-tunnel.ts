@@ -10,7 +10,7 @@ import { HttpTraceError } from '../errors.js';
 import { traceDial } from './dial-tracer.js';
 import { joinHostPort } from './host-port.js';
 import { proxyAuthorization, proxyLabel } from './proxy-config.js';
-import { tracedLookup, type LookupFunction } from './resolver.js';
+import { tracedLookup, type LookupFunction, type TracedLookup } from './resolver.js';
 
 /** What {@link openTunnel} needs. */
 export interface TunnelOptions {
@@ -33,7 +33,7 @@ export function openTunnel(options: TunnelOptions, callback: (err: Error | null,
     autoSelectFamily: true,
     ...(lookup ? { lookup } : {}),
   });
-  if (trace) traceDial(socket, trace, { tls: false });
+  if (trace) traceDial(socket, trace, { tls: false, lookup: lookup as TracedLookup });
   const authority = joinHostPort(options.host, options.port);
   let head = Buffer.alloc(0);
   let settled = false;

@@ -54,22 +54,42 @@ function share(lookup: LookupFunction, hostname: string, options: LookupOneOptio
   returned = true;
 }
 
+/** A traced lookup function; `abandon` ends its pending lookups for the trace (the dial was dropped). */
+export interface TracedLookup extends LookupFunction {
+  abandon(err: Error): void;
+}
+
 /**
  * Returns a lookup function that traces `trace`'s DNS hooks around `lookup` (Node's
- * `dns.lookup` by default) and coalesces concurrent identical lookups.
+ * `dns.lookup` by default) and coalesces concurrent identical lookups. When the dial is dropped
+ * while a lookup is pending (the request was aborted), `abandon(err)` reports `dnsDone` with that
+ * error at once; the late answer then fires no hook.
  */
-export function tracedLookup(trace: ClientTrace, lookup: LookupFunction = dnsLookup as LookupFunction): LookupFunction {
-  return (hostname, options, callback) => {
+export function tracedLookup(trace: ClientTrace, lookup: LookupFunction = dnsLookup as LookupFunction): TracedLookup {
+  let pending: Array<{ host: string; done: boolean }> = [];
+  const traced = ((hostname, options, callback) => {
     if (typeof options === 'function') {
       callback = options;
       options = {};
     }
     trace.dnsStart?.({ host: hostname });
+    const call = { host: hostname, done: false };
+    pending.push(call);
     share(lookup, hostname, options ?? {}, (err, addrs, coalesced) => {
-      trace.dnsDone?.({ addrs: addrs.map((a) => a.address), err, coalesced });
+      pending = pending.filter((c) => c !== call);
+      if (!call.done) trace.dnsDone?.({ addrs: addrs.map((a) => a.address), err, coalesced });
+      call.done = true;
       if (err) callback(err, (options as LookupAllOptions).all ? [] : '', undefined);
       else if ((options as LookupAllOptions).all) callback(null, addrs);
       else callback(null, addrs[0]?.address ?? '', addrs[0]?.family ?? 4);
     });
+  }) as TracedLookup;
+  traced.abandon = (err) => {
+    for (const call of pending.splice(0)) {
+      if (call.done) continue;
+      call.done = true;
+      trace.dnsDone?.({ addrs: [], err, coalesced: false });
+    }
   };
+  return traced;
 }

@@ -218,10 +218,11 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     }
     if (trace === undefined) return base.createConnection.call(this, options, callback);
     const opts = options as NodeOptions & { servername?: string };
-    const traced = { ...opts, lookup: tracedLookup(trace, opts.lookup as LookupFunction | undefined) };
-    const socket = base.createConnection.call(this, traced, callback) as Socket;
+    const lookup = tracedLookup(trace, opts.lookup as LookupFunction | undefined);
+    const socket = base.createConnection.call(this, { ...opts, lookup }, callback) as Socket;
     newSocket(socket);
     traceDial(socket, trace, {
+      lookup,
       tls: (socket as { encrypted?: boolean }).encrypted === true,
       peerChains: agentStates.get(this)!.peerChains,
       serverKey: `${opts.host}:${opts.port}:${opts.servername ?? ''}`,

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ClientTrace } from '../client-trace.js';
 import { traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
-import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
+import { tracedLookup, type LookupFunction, type TracedLookup } from '../internal/resolver.js';
 import { joinHostPort } from '../internal/host-port.js';
 import type { ProxyChooser } from '../internal/proxy-config.js';
 import { openTunnel } from '../internal/proxy-tunnel.js';
@@ -128,7 +128,7 @@ export function tracedConnector(
       autoSelectFamily: true,
     };
     const socket = secure ? startTLS(params.httpSocket, common) : net.connect(common);
-    if (trace) traceDial(socket, trace, { tls: secure, peerChains, serverKey });
+    if (trace) traceDial(socket, trace, { tls: secure, peerChains, serverKey, lookup: dnsLookup as TracedLookup });
     current = watch(socket);
     return socket;
   };

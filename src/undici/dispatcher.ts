@@ -4,7 +4,7 @@
  * without a trace (none in its `traceContext` option, none active) goes straight to the Agent.
  */
 import type { ClientTrace } from '../client-trace.js';
-import { requestTrace, runWithContext, type Context } from '../context.js';
+import { contextClientTrace, requestContext, requestTrace, runWithContext, type Context } from '../context.js';
 import { HttpTraceError } from '../errors.js';
 import type { PeerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
@@ -134,7 +134,8 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
     let opts = original;
     let proxy: URL | undefined;
     if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(original, choose));
-    const trace = requestTrace(opts.traceContext);
+    const ctx = requestContext(opts.traceContext);
+    const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
     if (trace === undefined) return dispatch(opts, handler);
     const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
     const tracer = new UndiciRequestTracer(trace, hostPort);
@@ -142,7 +143,9 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
     const outer = dialing;
     dialing = trace;
     try {
-      return dispatchTraced(tracer, () => dispatch(opts, traced));
+      // Bound to the request's context, so that a dial undici starts later (after a body of unknown
+      // length was read, say) still finds the trace through the connector's async context.
+      return runWithContext(ctx!, () => dispatchTraced(tracer, () => dispatch(opts, traced)));
     } finally {
       dialing = outer;
     }
