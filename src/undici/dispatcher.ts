@@ -127,8 +127,15 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
   const Agent = options.Agent ?? (await undiciAgentClass());
   // The trace of the request being dispatched, for the dial undici starts synchronously inside it.
   let dialing: ClientTrace | undefined;
+  // Traces with a request in flight: a dial undici starts later (a body of unknown length, or a
+  // redial after an aborted request) is traced only if its async context's trace still has one.
+  const live = new Map<ClientTrace, number>();
+  const laterDial = (): ClientTrace | undefined => {
+    const trace = requestTrace(undefined);
+    return trace !== undefined && live.has(trace) ? trace : undefined;
+  };
   const choose = proxyChooser(options.proxy);
-  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? requestTrace(undefined), chainMemory(), choose);
+  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? laterDial(), chainMemory(), choose);
   const agent = new Agent({ ...options.agent, connect });
   const interceptor: Interceptor = (dispatch) => (original, handler) => {
     let opts = original;
@@ -138,7 +145,12 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
     const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
     if (trace === undefined) return dispatch(opts, handler);
     const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
-    const tracer = new UndiciRequestTracer(trace, hostPort);
+    live.set(trace, (live.get(trace) ?? 0) + 1);
+    const tracer = new UndiciRequestTracer(trace, hostPort, () => {
+      const n = live.get(trace)! - 1;
+      if (n === 0) live.delete(trace);
+      else live.set(trace, n);
+    });
     const traced = traceHandler(handler, tracer);
     const outer = dialing;
     dialing = trace;

@@ -22,9 +22,13 @@ export class UndiciRequestTracer {
   #keepAlive = true;
   #done = false;
 
-  constructor(trace: ClientTrace, hostPort: string) {
+  readonly #onEnd: () => void;
+
+  /** `onEnd` is called once, when the request completes or fails. */
+  constructor(trace: ClientTrace, hostPort: string, onEnd: () => void) {
     this.#trace = trace;
     this.#hostPort = hostPort;
+    this.#onEnd = onEnd;
   }
 
   /** undici accepted the request (it rejects some, e.g. `Expect`, before any connection work). */
@@ -83,6 +87,7 @@ export class UndiciRequestTracer {
   complete(): void {
     if (this.#done) return;
     this.#done = true;
+    this.#onEnd();
     const socket = this.#socket;
     if (socket === undefined || !this.#keepAlive || socket.destroyed) return;
     idleSince.set(socket, performance.now());
@@ -93,6 +98,7 @@ export class UndiciRequestTracer {
   failed(err: Error): void {
     if (this.#done) return;
     this.#done = true;
+    this.#onEnd();
     if (this.#socket !== undefined && !this.#wroteRequest) {
       this.#wroteRequest = true;
       this.#trace.wroteRequest?.({ err });
