@@ -6,43 +6,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyContext, runWithClientTrace, runWithContext, withClientTrace } from '../src/index.js';
 import { createTracingDispatcher, installGlobalDispatcher, type Dispatcher } from '../src/undici/index.js';
-import { undiciScenarios, type UndiciClient } from './helpers/undici-scenarios.js';
-import { errorClass } from './helpers/recorder.js';
+import { undiciScenarios } from './helpers/undici-scenarios.js';
+import { fetchClient } from './helpers/undici-request-client.js';
 import { startTestServer } from './helpers/test-server.js';
 
 let installed: Dispatcher | undefined;
 let restore: (() => void) | undefined;
 
-const globalFetch: UndiciClient = {
-  followsRedirects: true,
-  async send(url, o) {
+const globalFetch = fetchClient(fetch as never, () => ({}), {
+  around(o, fn) {
     if (installed !== o.dispatcher) {
       restore?.();
       restore = installGlobalDispatcher(o.dispatcher);
       installed = o.dispatcher;
     }
-    o.rec.mark('request', o.req, { method: o.method ?? 'GET', url });
-    return runWithContext(o.context, async () => {
-      try {
-        const res = await fetch(url, {
-          ...(o.signal ? { signal: o.signal } : {}),
-          ...(o.method ? { method: o.method } : {}),
-          ...(o.body ? { body: o.body } : {}),
-          ...(o.headers ? { headers: o.headers } : {}),
-        });
-        o.rec.mark('response', o.req, { status: res.status, err: null });
-        const body = await res.text();
-        o.rec.mark('body', o.req, { bytes: body.length, err: null });
-        return { status: res.status, body };
-      } catch (err) {
-        const error = err as Error & { cause?: Error };
-        const root = error.name === 'TypeError' && error.cause ? error.cause : error;
-        o.rec.mark('response', o.req, { status: null, err: errorClass(root) });
-        return { error: root };
-      }
-    });
+    return runWithContext(o.context, fn);
   },
-};
+});
 
 undiciScenarios('global fetch', globalFetch);
 

@@ -32,3 +32,46 @@ export function undiciRequestClient(request: RequestFn, Agent: NonNullable<Traci
     },
   };
 }
+
+type FetchFn = (url: string, init: Record<string, unknown>) => Promise<{ status: number; text(): Promise<string> }>;
+
+/**
+ * A `fetch` (built-in or npm undici's) as an {@link UndiciClient}: `init(o)` gives the options that
+ * route it through the dispatcher (a `dispatcher` option, or none for the global dispatcher);
+ * `around` wraps the call (e.g. in the request's async context). fetch's `TypeError: fetch failed`
+ * is unwrapped to its cause.
+ */
+export function fetchClient(
+  fetchFn: FetchFn,
+  init: (o: Parameters<UndiciClient['send']>[1]) => Record<string, unknown>,
+  extra: { around?: <R>(o: Parameters<UndiciClient['send']>[1], fn: () => Promise<R>) => Promise<R>; dispatcherOptions?: TracingDispatcherOptions } = {},
+): UndiciClient {
+  return {
+    followsRedirects: true,
+    ...(extra.dispatcherOptions ? { dispatcherOptions: extra.dispatcherOptions } : {}),
+    async send(url, o) {
+      o.rec.mark('request', o.req, { method: o.method ?? 'GET', url });
+      const call = async () => {
+        try {
+          const res = await fetchFn(url, {
+            ...init(o),
+            ...(o.signal ? { signal: o.signal } : {}),
+            ...(o.method ? { method: o.method } : {}),
+            ...(o.body ? { body: o.body } : {}),
+            ...(o.headers ? { headers: o.headers } : {}),
+          });
+          o.rec.mark('response', o.req, { status: res.status, err: null });
+          const body = await res.text();
+          o.rec.mark('body', o.req, { bytes: body.length, err: null });
+          return { status: res.status, body };
+        } catch (err) {
+          const error = err as Error & { cause?: Error };
+          const root = error.name === 'TypeError' && error.cause ? error.cause : error;
+          o.rec.mark('response', o.req, { status: null, err: errorClass(root) });
+          return { error: root };
+        }
+      };
+      return extra.around ? extra.around(o, call) : call();
+    },
+  };
+}
