@@ -123,3 +123,24 @@ test('race: 2,000 sequential GETs against a server that closes connections as th
   assert.ok(plain > 0, 'the server races the reuse (http.Agent fails some requests)');
   assert.equal(tracing, 0);
 });
+
+test('idle-close-retry: a connection the server closed while idle leaves the pool; the next request dials (no retry)', async (t) => {
+  // The oracle's "idle" listener: a kept-alive connection left idle 50 ms is closed with a FIN.
+  const server = http.createServer((req, res) => {
+    res.on('finish', () => setTimeout(() => req.socket.end(), 50));
+    res.end('ok\n');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  const agent = new TracingAgent({ keepAlive: true, lookup });
+  t.after(() => agent.destroy());
+  const rec = new Recorder();
+  await send(`http://localhost:${port}/idle-close`, { agent, rec, req: 1 });
+  rec.mark('sleep', 0, { ms: 300 });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the scenario's own pause, as Go's harness
+  await send(`http://localhost:${port}/idle-close`, { agent, rec, req: 2 });
+  const one = '[request] GetConn DNSStart DNSDone ConnectStart ConnectDone GotConn(new) WroteHeaderField×3 WroteHeaders WroteRequest GotFirstResponseByte [response](200) PutIdleConn [body]';
+  assert.equal(rec.summary(), `1: ${one} ‖ [sleep] ‖ 2: ${one}`);
+});

@@ -2,10 +2,12 @@
 import { Agent, fetch as undiciFetch, request } from 'undici7';
 import type { AgentClass } from '../src/undici/index.js';
 import { withDispatcherContext } from '../src/undici/index.js';
-import { undiciScenarios } from './helpers/undici-scenarios.js';
+import { undiciScenarios, undiciStaleScenario } from './helpers/undici-scenarios.js';
 import { fetchClient, undiciRequestClient } from './helpers/undici-request-client.js';
 
-undiciScenarios('undici 7 request', undiciRequestClient(request as never, Agent as unknown as AgentClass));
+const requestClient = undiciRequestClient(request as never, Agent as unknown as AgentClass);
+undiciScenarios('undici 7 request', requestClient);
+undiciStaleScenario('undici 7 request', requestClient);
 
 undiciScenarios(
   'undici 7 fetch',

@@ -8,6 +8,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { emptyContext, withClientTrace, type Context } from '../../src/index.js';
 import { createTracingDispatcher, type Dispatcher, type TracingDispatcherOptions } from '../../src/undici/index.js';
 import { Recorder, errorClass } from './recorder.js';
@@ -242,8 +244,28 @@ export function undiciScenarios(name: string, client: UndiciClient): void {
   }
 }
 
-/** Registers the stale-connection scenario: undici does not retry a written request. */
+/** Registers the stale-connection scenarios: idle-close (a new dial) and stale-reuse (no retry). */
 export function undiciStaleScenario(name: string, client: UndiciClient): void {
+  test(`${name}: idle-close-retry: a connection closed while idle is not reused, the next request dials`, async (t) => {
+    const server = http.createServer((req, res) => {
+      res.on('finish', () => setTimeout(() => req.socket.end(), 50));
+      res.end('ok\n');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.after(() => server.close());
+    const { port } = server.address() as AddressInfo;
+    const dispatcher = await createTracingDispatcher({ ...client.dispatcherOptions, connect: { lookup: fakeLookup({ localhost: ['127.0.0.1'] }) } });
+    t.after(() => dispatcher.destroy());
+    const rec = new Recorder();
+    const send = (req: number) => client.send(`http://localhost:${port}/idle-close`, { dispatcher, context: withClientTrace(emptyContext, rec.trace(req)), rec, req });
+    await send(1);
+    rec.mark('sleep', 0, { ms: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the scenario's own pause, as Go's harness
+    await send(2);
+    assert.equal(mask(rec.summary()), undiciOf(`1: ${FRESH} ‖ [sleep] ‖ 2: ${FRESH}`));
+  });
+
   test(`${name}: stale-reuse: undici fails the written request, the trace shows its one attempt`, async (t) => {
     const server = await startTestServer(t);
     const dispatcher = await createTracingDispatcher({ ...client.dispatcherOptions, connect: { lookup: fakeLookup({ localhost: ['127.0.0.1'] }) } });
