@@ -112,7 +112,8 @@ export interface ClientTrace {
    *   the port is always present (80/443 filled in), IPv6 addresses are bracketed (`"[::1]:80"`)
    *   and international names are punycoded.
    * - Fires once per request attempt, even when an idle connection is available, and before the
-   *   request waits for a free slot (`maxSockets`). A retried attempt fires it again.
+   *   request waits for a free slot (`maxSockets`). A retried attempt (the node agents' retry on a
+   *   stale connection) and each redirect hop fetch follows fire it again.
    * - Does not fire when the request never reaches the connection pool (a bad URL or option
    *   rejected by `http.request`, or `agent: false`, which bypasses the agent).
    * - Differences from Go: none.
@@ -136,6 +137,9 @@ export interface ClientTrace {
    *   use the request's error.
    * - Differences from Go: none in what is reported. Node hands the request its socket before TCP
    *   connects; the hook is held back until the connection (and TLS) is ready, to keep Go's order.
+   *   undici/fetch: fires when undici writes the headers; a connection last used by an untraced
+   *   request reports `wasIdle: true` with `idleTime: undefined`. undici returns a connection to its
+   *   pool asynchronously, so a request made in the same tick the previous one completed gets a new one.
    *
    * @example
    * ```ts
@@ -159,7 +163,9 @@ export interface ClientTrace {
    * - Differences from Go: Go fires it inside the body read that reaches EOF, so a listener on the
    *   response's `'end'` event runs before it here. For a response without body (204, HEAD) Go
    *   fires it before the response is returned; here it fires once the caller consumes the
-   *   (empty) body. For HTTP/2 neither fires it.
+   *   (empty) body. For HTTP/2 neither fires it. undici/fetch: fires when undici completes the
+   *   response on a connection neither side closes (always `null`: undici never refuses one); undici
+   *   reads a small response ahead of the caller, so it may fire before `fetch`/`request` resolves.
    *
    * @example
    * ```ts
@@ -174,7 +180,8 @@ export interface ClientTrace {
    * @remarks
    * - Fires once per request attempt; with 1xx responses, at the first byte of the first 1xx.
    * - Does not fire when the connection fails or closes before any response byte.
-   * - Differences from Go: none. The byte is seen on Node's socket `'data'` event (decrypted for https).
+   * - Differences from Go: none. node:http: the byte is seen on the socket's `'data'` event
+   *   (decrypted for https); undici: the handler's `onResponseStarted`.
    *
    * @example
    * ```ts
@@ -189,7 +196,8 @@ export interface ClientTrace {
    * @remarks
    * - Fires at most once per request, before `got1xxResponse(100, …)` for the same response.
    * - Does not fire for a 100 the request did not ask for (that one still reaches `got1xxResponse`).
-   * - Differences from Go: none.
+   * - Differences from Go: none for node:http. undici refuses `Expect: 100-continue`
+   *   (`UND_ERR_NOT_SUPPORTED`), so it never fires there.
    *
    * @example
    * ```ts
@@ -210,7 +218,8 @@ export interface ClientTrace {
    * - Fires once per 1xx response, possibly several times per request.
    * - Differences from Go (better): when traces are stacked, an error from *any* of them aborts
    *   the request (Go keeps only the oldest hook's result). Header names are lower-case (Node's
-   *   convention) where Go canonicalises them (`Link`).
+   *   convention) where Go canonicalises them (`Link`). With fetch the abort error is the `cause`
+   *   of fetch's `TypeError`.
    *
    * @example
    * ```ts
@@ -330,8 +339,9 @@ export interface ClientTrace {
    *   `Transfer-Encoding`, `Authorization` from `auth`. The values may still be buffered.
    * - Fires after `gotConn`; again for each retried attempt.
    * - Differences from Go: Go writes `Host`, `User-Agent`, then the other headers sorted by name;
-   *   Node writes the caller's headers in the order given, then `Host` and its own. This hook
-   *   reports Node's real order.
+   *   Node writes the caller's headers in the order given, then `Host` and its own; undici writes
+   *   `host` first, lower-case names (fetch adds `accept`, `user-agent`, …). This hook reports each
+   *   client's real order.
    *
    * @example
    * ```ts
@@ -382,7 +392,7 @@ export interface ClientTrace {
    *   `err: null` although the body was never sent, as in Go).
    * - Does not fire when no connection was obtained.
    * - Differences from Go: Node reports it when the data was handed to the kernel; Go when it was
-   *   put in its write buffer.
+   *   put in its write buffer. undici: when undici reports the body sent (`undici:request:bodySent`).
    *
    * @example
    * ```ts
