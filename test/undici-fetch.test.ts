@@ -1,7 +1,8 @@
 /** httptrace/undici with Node's built-in fetch and `fetch(url, { dispatcher })`, no npm undici loaded. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { undiciAgentClass, withDispatcherContext } from '../src/undici/index.js';
+import { createTracingDispatcher, undiciAgentClass, withDispatcherContext } from '../src/undici/index.js';
+import { emptyContext } from '../src/index.js';
 import { undiciScenarios, undiciStaleScenario } from './helpers/undici-scenarios.js';
 import { fetchClient } from './helpers/undici-request-client.js';
 
@@ -16,3 +17,11 @@ test("without an Agent option the dispatcher builds on the built-in fetch's own 
 
 undiciScenarios('built-in fetch', builtinFetch);
 undiciStaleScenario('built-in fetch', builtinFetch);
+
+test('withDispatcherContext: the view closes and destroys the dispatcher it views', async () => {
+  const dispatcher = await createTracingDispatcher();
+  const view = withDispatcherContext(dispatcher, emptyContext);
+  await view.close();
+  await assert.rejects(fetch('http://127.0.0.1:8/', { dispatcher } as RequestInit), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'UND_ERR_DESTROYED' || err.cause?.code === 'UND_ERR_CLOSED');
+  await withDispatcherContext(await createTracingDispatcher(), emptyContext).destroy();
+});

@@ -17,9 +17,27 @@ function onCreate(message: unknown): void {
   tracers.set((message as { request: object }).request, dispatching);
   dispatching.created();
 }
+/** The tracer whose handler undici just told it is about to write its request (`onConnect`). */
+let writing: UndiciRequestTracer | undefined;
+
+/**
+ * Called from the handler's `onConnect`/`onRequestStart`, which undici runs right before it writes
+ * the headers: a request undici created later than `dispatch()` (one a pool queued for a free
+ * connection) is recognised at that moment.
+ */
+export function aboutToWrite(tracer: UndiciRequestTracer): void {
+  writing = tracer;
+  queueMicrotask(() => {
+    if (writing === tracer) writing = undefined;
+  });
+}
+
 function onSendHeaders(message: unknown): void {
   const { request, socket, headers } = message as { request: object; socket: Socket; headers: string };
-  tracers.get(request)?.sendHeaders(socket, headers);
+  let tracer = tracers.get(request);
+  if (tracer === undefined && writing !== undefined) tracers.set(request, (tracer = writing));
+  writing = undefined;
+  tracer?.sendHeaders(socket, headers);
 }
 function onBodySent(message: unknown): void {
   tracers.get((message as { request: object }).request)?.bodySent();

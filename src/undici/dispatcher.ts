@@ -157,7 +157,9 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
     try {
       // Bound to the request's context, so that a dial undici starts later (after a body of unknown
       // length was read, say) still finds the trace through the connector's async context.
-      return runWithContext(ctx!, () => dispatchTraced(tracer, () => dispatch(opts, traced)));
+      const result = runWithContext(ctx!, () => dispatchTraced(tracer, () => dispatch(opts, traced)));
+      tracer.created(); // a pool queued it for a free connection: undici creates it later
+      return result;
     } finally {
       dialing = outer;
     }
@@ -175,8 +177,11 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
  * pass a context: `fetch(url, { dispatcher: withDispatcherContext(dispatcher, ctx) })`.
  */
 export function withDispatcherContext(dispatcher: Dispatcher, ctx: Context): Dispatcher {
+  // undici's methods that read `#private` fields must run on the dispatcher itself.
   return Object.create(dispatcher, {
     dispatch: { value: (opts: DispatchOptions, handler: DispatchHandler) => runWithContext(ctx, () => dispatcher.dispatch(opts, handler)) },
+    close: { value: (...args: unknown[]) => (dispatcher.close as (...a: unknown[]) => unknown)(...args) },
+    destroy: { value: (...args: unknown[]) => (dispatcher.destroy as (...a: unknown[]) => unknown)(...args) },
   }) as Dispatcher;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Header } from '../client-trace.js';
 import { headerMap } from '../internal/header-block.js';
-import { tracedRequestEnded } from './channels.js';
+import { aboutToWrite, tracedRequestEnded } from './channels.js';
 import type { UndiciRequestTracer } from './request-tracer.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -63,6 +63,13 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
     }
   };
 
+  for (const name of ['onConnect', 'onRequestStart']) {
+    if (!names.has(name)) continue;
+    wrapper[name] = (...args: unknown[]) => {
+      aboutToWrite(tracer);
+      return call(name, args);
+    };
+  }
   wrapper['onResponseStarted'] = (...args: unknown[]) => {
     tracer.responseStarted();
     return names.has('onResponseStarted') ? call('onResponseStarted', args) : undefined;

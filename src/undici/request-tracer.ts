@@ -31,8 +31,15 @@ export class UndiciRequestTracer {
     this.#onEnd = onEnd;
   }
 
-  /** undici accepted the request (it rejects some, e.g. `Expect`, before any connection work). */
+  #created = false;
+
+  /**
+   * undici accepted the request (it rejects some, e.g. `Expect`, before any connection work), or
+   * queued it: `getConn`, once.
+   */
   created(): void {
+    if (this.#created || this.#done) return;
+    this.#created = true;
     this.#trace.getConn?.(this.#hostPort);
   }
 

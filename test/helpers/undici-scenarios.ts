@@ -102,6 +102,28 @@ export function undiciScenarios(name: string, client: UndiciClient): void {
     assert.equal(server.connections, 2);
   });
 
+  test(`${name}: a pool limited to one connection: queued requests fire every hook, handed over`, async (t) => {
+    const server = await startTestServer(t);
+    const dispatcher = await createTracingDispatcher({
+      ...client.dispatcherOptions,
+      agent: { connections: 1 },
+      connect: { lookup: fakeLookup({ localhost: ['127.0.0.1'] }) },
+    });
+    t.after(() => dispatcher.destroy());
+    const rec = new Recorder();
+    const results = await Promise.all([1, 2, 3].map((req) =>
+      client.send(server.url('/ok'), { dispatcher, context: withClientTrace(emptyContext, rec.trace(req)), rec, req }),
+    ));
+    assert.deepEqual(results.map((r) => r.body), ['ok\n', 'ok\n', 'ok\n']);
+    assert.equal(server.connections, 1);
+    for (const req of [1, 2, 3]) {
+      const hooks = rec.lines.filter((l) => l.req === req && l.hook !== undefined).map((l) => l.hook).filter((h) => h !== 'WroteHeaderField');
+      const conn = req === 1 ? ['DNSStart', 'DNSDone', 'ConnectStart', 'ConnectDone'] : [];
+      assert.deepEqual(hooks, ['GetConn', ...conn, 'GotConn', 'WroteHeaders', 'WroteRequest', 'GotFirstResponseByte', 'PutIdleConn'], `request ${req}`);
+    }
+    assert.deepEqual(rec.hooks('GotConn').map((l) => [l.args.reused, l.args.wasIdle]), [[false, false], [true, false], [true, false]]);
+  });
+
   test(`${name}: fresh-https and https-reuse`, async (t) => {
     const server = await startTestServer(t, { tls: true });
     const { rec, send } = await setup(t, { ca });
