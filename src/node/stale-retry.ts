@@ -5,10 +5,14 @@
  * header, and no body), the request is sent again on another connection, instead of failing with
  * `ECONNRESET: socket hang up`. The hooks show both attempts, as Go's do. At most
  * {@link maxRetries} times per request, each time only after a failure on a reused connection.
+ *
+ * Cost: a socket reused from the pool gets two listeners once (shared functions, kept for its
+ * life); each reuse only updates the socket's watch record.
  */
 import type { Agent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { detachFailedSocket, requestHeaderBlock } from './private-fields.js';
+import type { Context } from '../context.js';
+import { detachFailedSocket, requestHeaderBlock, socketRequest } from './private-fields.js';
 
 /** The most retries for one request. */
 export const maxRetries = 10;
@@ -16,54 +20,85 @@ export const maxRetries = 10;
 const replayableMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const attempts = new WeakMap<ClientRequest, number>();
 
+/** What is watched on a reused socket: its current request, how to send it again, the byte counts. */
+interface Watch {
+  req: ClientRequest | undefined;
+  agent: Agent;
+  options: object;
+  context: Context | undefined;
+  beforeRetry: (req: ClientRequest) => void;
+  written: number;
+  read: number;
+}
+
+const watches = new WeakMap<Socket, Watch>();
+
 /**
- * Go's `isReplayable`, for a request fully written on `socket` since `startBytes`: idempotent, and
- * no byte beyond its header block was written (Node may send a body without any framing header).
+ * Go's `isReplayable`, for a request fully written since `w.written`: idempotent, and no byte beyond
+ * its header block was written (Node may send a body without any framing header).
  */
-function replayable(req: ClientRequest, socket: Socket, startBytes: number): boolean {
+function replayable(req: ClientRequest, socket: Socket, w: Watch): boolean {
   const block = requestHeaderBlock(req);
   if (block === null || !req.writableFinished) return false;
-  if (socket.bytesWritten - startBytes > Buffer.byteLength(block, 'latin1')) return false;
+  if (socket.bytesWritten - w.written > Buffer.byteLength(block, 'latin1')) return false;
   return replayableMethods.has(req.method) || req.hasHeader('idempotency-key') || req.hasHeader('x-idempotency-key');
 }
 
-/** What the retry needs to send the request again. */
-export interface Redispatch {
-  readonly agent: Agent;
-  readonly options: object;
-  /** Called before the request is queued again (e.g. to retire its tracer). */
-  readonly beforeRetry?: () => void;
+function failed(socket: Socket, keepOwner: boolean): void {
+  const w = watches.get(socket);
+  const req = w?.req;
+  if (w === undefined || req === undefined) return;
+  w.req = undefined;
+  const tries = attempts.get(req) ?? 0;
+  if (socketRequest(socket) !== req || socket.bytesRead !== w.read || req.destroyed || tries >= maxRetries) return;
+  if (!replayable(req, socket, w) || !detachFailedSocket(socket, keepOwner)) return;
+  attempts.set(req, tries + 1);
+  const { agent, context, beforeRetry } = w;
+  // The retry runs outside the caller's async context: it carries the context explicitly.
+  const options = context === undefined ? w.options : { ...w.options, traceContext: context };
+  process.nextTick(() => {
+    if (req.destroyed) return;
+    beforeRetry(req);
+    req.once('socket', (next: Socket) => next.write(requestHeaderBlock(req) ?? ''));
+    (agent as Agent & { addRequest(req: ClientRequest, options: object): void }).addRequest(req, options);
+  });
+}
+
+function onEnd(this: Socket): void {
+  failed(this, true);
+}
+
+function onError(this: Socket, err: Error): void {
+  failed(this, false);
+  // Listening must not turn an unhandled 'error' into a handled one.
+  if (this.listenerCount('error') === 1) throw err;
 }
 
 /**
- * Watches `req` on the idle `socket` it was just given, until the first response byte: a close or
- * reset before then sends the request again through `redispatch.agent.addRequest`.
+ * Watches `req` on the idle `socket` it was just given: a close or reset before the first response
+ * byte sends the request again through `agent.addRequest(req, options)`.
  */
-export function retryIfStale(socket: Socket, req: ClientRequest, redispatch: Redispatch): void {
-  const startBytes = socket.bytesWritten;
-  const done = (): void => {
-    socket.off('end', onEnd);
-    socket.off('error', onError);
-    socket.off('data', done);
-    req.off('close', done);
-  };
-  const fail = (keepOwner: boolean): void => {
-    done();
-    const tries = attempts.get(req) ?? 0;
-    if (req.destroyed || tries >= maxRetries || !replayable(req, socket, startBytes)) return;
-    if (!detachFailedSocket(socket, keepOwner)) return;
-    attempts.set(req, tries + 1);
-    process.nextTick(() => {
-      if (req.destroyed) return;
-      redispatch.beforeRetry?.();
-      req.once('socket', (next: Socket) => next.write(requestHeaderBlock(req) ?? ''));
-      (redispatch.agent as Agent & { addRequest(req: ClientRequest, options: object): void }).addRequest(req, redispatch.options);
-    });
-  };
-  const onEnd = (): void => fail(true);
-  const onError = (): void => fail(false);
-  socket.prependOnceListener('end', onEnd);
-  socket.prependOnceListener('error', onError);
-  socket.once('data', done);
-  req.once('close', done);
+export function retryIfStale(
+  socket: Socket,
+  req: ClientRequest,
+  agent: Agent,
+  options: object,
+  context: Context | undefined,
+  beforeRetry: (req: ClientRequest) => void,
+): void {
+  const w = watches.get(socket);
+  if (w === undefined) {
+    const watch: Watch = { req, agent, options, context, beforeRetry, written: socket.bytesWritten, read: socket.bytesRead };
+    watches.set(socket, watch);
+    socket.prependListener('end', onEnd);
+    socket.prependListener('error', onError);
+    return;
+  }
+  w.req = req;
+  w.agent = agent;
+  w.options = options;
+  w.context = context;
+  w.beforeRetry = beforeRetry;
+  w.written = socket.bytesWritten;
+  w.read = socket.bytesRead;
 }

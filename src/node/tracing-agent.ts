@@ -185,10 +185,7 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     const state = agentStates.get(this);
     if (state?.adding !== undefined) state.adding.fromIdlePool = true;
     if (state?.retryOnStaleConnection && state.addingOptions !== undefined) {
-      const request = req as http.ClientRequest;
-      // The retry runs outside the caller's async context: it carries the context explicitly.
-      const options = state.addingContext ? { ...state.addingOptions, traceContext: state.addingContext } : state.addingOptions;
-      retryIfStale(socket as Socket, request, { agent: this, options, beforeRetry: () => retireTracer(request) });
+      retryIfStale(socket as Socket, req as http.ClientRequest, this, state.addingOptions, state.addingContext, retireTracer);
     }
     return base.reuseSocket.call(this, socket, req);
   };

@@ -14,12 +14,25 @@ type Fn = (...args: unknown[]) => unknown;
 /** An undici dispatch handler, of any API version. */
 export type DispatchHandler = Record<string, unknown>;
 
+const protoNames = new WeakMap<object, ReadonlySet<string>>();
+
+/** The method names of `handler`: its prototype chain's (memoised per prototype) and its own. */
 function methodNames(handler: object): Set<string> {
-  const names = new Set<string>();
-  for (let o: object | null = handler; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
-    for (const name of Object.getOwnPropertyNames(o)) {
-      if (name !== 'constructor' && typeof (handler as Record<string, unknown>)[name] === 'function') names.add(name);
+  const proto = Object.getPrototypeOf(handler) as object | null;
+  let inherited = proto === null ? undefined : protoNames.get(proto);
+  if (inherited === undefined) {
+    const found = new Set<string>();
+    for (let o = proto; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+      for (const name of Object.getOwnPropertyNames(o)) {
+        if (name !== 'constructor' && typeof (o as Record<string, unknown>)[name] === 'function') found.add(name);
+      }
     }
+    inherited = found;
+    if (proto !== null) protoNames.set(proto, inherited);
+  }
+  const names = new Set(inherited);
+  for (const name of Object.keys(handler)) {
+    if (typeof (handler as Record<string, unknown>)[name] === 'function') names.add(name);
   }
   return names;
 }
@@ -35,6 +48,15 @@ function objectHeaderMap(headers: unknown): Header {
     map[key.toLowerCase()] = Array.isArray(value) ? value.map(String) : [String(value)];
   }
   return Object.freeze(map);
+}
+
+/** `connection: close` in undici's raw headers (`[name, value, …]`), without building a map. */
+function rawSaysClose(raw: unknown): boolean {
+  if (!Array.isArray(raw)) return false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (String(raw[i]).length === 10 && String(raw[i]).toLowerCase() === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(raw[i + 1]))) return true;
+  }
+  return false;
 }
 
 function saysClose(header: Header): boolean {
@@ -54,12 +76,12 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
     ended = true;
     tracedRequestEnded();
   };
-  const headersSeen = (status: number, header: () => Header): void => {
+  const headersSeen = (status: number, header: () => Header, close: () => boolean): void => {
     if (status < 200 && status !== 101) {
       const err = tracer.informational(status, header());
       if (err) throw err;
     } else {
-      tracer.finalHeaders(saysClose(header()));
+      tracer.finalHeaders(close());
     }
   };
 
@@ -76,13 +98,13 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
   };
   if (names.has('onHeaders')) {
     wrapper['onHeaders'] = (...args: unknown[]) => {
-      headersSeen(args[0] as number, () => rawHeaderMap(args[1]));
+      headersSeen(args[0] as number, () => rawHeaderMap(args[1]), () => rawSaysClose(args[1]));
       return call('onHeaders', args);
     };
   }
   if (names.has('onResponseStart')) {
     wrapper['onResponseStart'] = (...args: unknown[]) => {
-      headersSeen(args[1] as number, () => objectHeaderMap(args[2]));
+      headersSeen(args[1] as number, () => objectHeaderMap(args[2]), () => saysClose(objectHeaderMap(args[2])));
       return call('onResponseStart', args);
     };
   }
