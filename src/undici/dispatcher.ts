@@ -1,6 +1,6 @@
 /**
  * The tracing dispatcher for undici and `fetch`: undici's own `Agent` with the traced connector,
- * composed with an interceptor that fires `getConn` and follows each traced request. A request
+ * whose `dispatch()` fires `getConn` and follows each traced request. A request
  * without a trace (none in its `traceContext` option, none active) goes straight to the Agent.
  */
 import type { ClientTrace } from '../client-trace.js';
@@ -19,7 +19,6 @@ export interface Dispatcher {
   dispatch(options: DispatchOptions, handler: DispatchHandler): boolean;
   close(): Promise<void>;
   destroy(err?: Error | null): Promise<void>;
-  compose?(...interceptors: Interceptor[]): Dispatcher;
 }
 /** undici's dispatch options (the fields the adapter reads). */
 export interface DispatchOptions {
@@ -30,8 +29,6 @@ export interface DispatchOptions {
   traceContext?: Context;
   [key: string]: unknown;
 }
-type Dispatch = (options: DispatchOptions, handler: DispatchHandler) => boolean;
-type Interceptor = (dispatch: Dispatch) => Dispatch;
 /** undici's `Agent` class, from npm undici 6 or 7 or from Node's built-in fetch. */
 export type AgentClass = new (options: Record<string, unknown>) => Dispatcher;
 
@@ -136,38 +133,39 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
   };
   const choose = proxyChooser(options.proxy);
   const connect = tracedConnector(options.connect ?? {}, () => dialing ?? laterDial(), chainMemory(), choose);
-  const agent = new Agent({ ...options.agent, connect });
-  const interceptor: Interceptor = (dispatch) => (original, handler) => {
-    let opts = original;
-    let proxy: URL | undefined;
-    if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(original, choose));
-    const ctx = requestContext(opts.traceContext);
-    const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
-    if (trace === undefined) return dispatch(opts, handler);
-    const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
-    live.set(trace, (live.get(trace) ?? 0) + 1);
-    const tracer = new UndiciRequestTracer(trace, hostPort, () => {
-      const n = live.get(trace)! - 1;
-      if (n === 0) live.delete(trace);
-      else live.set(trace, n);
-    });
-    const traced = traceHandler(handler, tracer);
-    const outer = dialing;
-    dialing = trace;
-    try {
-      // Bound to the request's context, so that a dial undici starts later (after a body of unknown
-      // length was read, say) still finds the trace through the connector's async context.
-      const result = runWithContext(ctx!, () => dispatchTraced(tracer, () => dispatch(opts, traced)));
-      tracer.created(); // a pool queued it for a free connection: undici creates it later
-      return result;
-    } finally {
-      dialing = outer;
+  // undici's Agent, with its dispatch() overridden: an untraced request costs one context read and
+  // a super call (undici's compose() would add its own layers to every request).
+  class TracingDispatcher extends (Agent as new (options: Record<string, unknown>) => Dispatcher) {
+    override dispatch(original: DispatchOptions, handler: DispatchHandler): boolean {
+      let opts = original;
+      let proxy: URL | undefined;
+      if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(original, choose));
+      const ctx = requestContext(opts.traceContext);
+      const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
+      if (trace === undefined) return super.dispatch(opts, handler);
+      const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
+      live.set(trace, (live.get(trace) ?? 0) + 1);
+      const tracer = new UndiciRequestTracer(trace, hostPort, () => {
+        const n = live.get(trace)! - 1;
+        if (n === 0) live.delete(trace);
+        else live.set(trace, n);
+      });
+      const traced = traceHandler(handler, tracer);
+      const outer = dialing;
+      dialing = trace;
+      try {
+        // Bound to the request's context, so that a dial undici starts later (after a body of unknown
+        // length was read, say) still finds the trace through the connector's async context.
+        const result = runWithContext(ctx!, () => dispatchTraced(tracer, () => super.dispatch(opts, traced)));
+        tracer.created(); // a pool queued it for a free connection: undici creates it later
+        return result;
+      } finally {
+        dialing = outer;
+      }
     }
-  };
-  if (typeof agent.compose !== 'function') {
-    throw new HttpTraceError('ERR_HTTPTRACE_UNDICI_UNAVAILABLE', 'the undici Agent has no compose(): undici >= 6.21 is needed');
   }
-  const dispatcher = agent.compose(interceptor);
+  Object.defineProperty(TracingDispatcher, 'name', { value: 'TracingDispatcher' });
+  const dispatcher = new TracingDispatcher({ ...options.agent, connect });
   agentClasses.set(dispatcher, Agent);
   return dispatcher;
 }
