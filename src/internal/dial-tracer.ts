@@ -18,6 +18,19 @@ export interface PeerChainMemory {
   set(key: string, chain: readonly X509Certificate[]): void;
 }
 
+/** A {@link PeerChainMemory} of the last `max` servers (least recently stored dropped first). */
+export function peerChainMemory(max = 100): PeerChainMemory {
+  const chains = new Map<string, readonly X509Certificate[]>();
+  return {
+    get: (key) => chains.get(key),
+    set(key, chain) {
+      chains.delete(key);
+      chains.set(key, chain);
+      if (chains.size > max) chains.delete(chains.keys().next().value!);
+    },
+  };
+}
+
 /** Options of {@link traceDial}. */
 export interface DialTraceOptions {
   /** `true` when the socket is a `TLSSocket` whose handshake should be traced. */

@@ -6,12 +6,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import type { X509Certificate } from 'node:crypto';
 import type { ClientTrace } from '../client-trace.js';
 import type { Context } from '../context.js';
 import { contextClientTrace, requestContext } from '../context.js';
 import { HttpTraceTypeError } from '../errors.js';
-import { traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
+import { peerChainMemory, traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
 import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
 import { expectsContinue, holdBodyUntilContinue } from './expect-continue.js';
@@ -52,20 +51,6 @@ export interface TracingAgentOptions {
 }
 
 type NodeOptions = http.RequestOptions & { host?: string | null | undefined; port?: number | string | null | undefined; traceContext?: unknown };
-
-const maxRememberedChains = 100;
-
-function chainMemory(): PeerChainMemory {
-  const chains = new Map<string, readonly X509Certificate[]>();
-  return {
-    get: (key) => chains.get(key),
-    set(key, chain) {
-      chains.delete(key);
-      chains.set(key, chain);
-      if (chains.size > maxRememberedChains) chains.delete(chains.keys().next().value!);
-    },
-  };
-}
 
 function validTimeout(value: unknown): number {
   if (value === undefined) return 1000;
@@ -122,7 +107,7 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
         expectContinueTimeout,
         retryOnStaleConnection,
         proxy,
-        peerChains: chainMemory(),
+        peerChains: peerChainMemory(),
         addingOptions: undefined,
         addingContext: undefined,
         adding: undefined,

@@ -6,7 +6,7 @@
 import type { ClientTrace } from '../client-trace.js';
 import { contextClientTrace, requestContext, requestTrace, runWithContext, type Context } from '../context.js';
 import { HttpTraceError } from '../errors.js';
-import type { PeerChainMemory } from '../internal/dial-tracer.js';
+import { peerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
 import { proxyAuthorization, proxyChooser, type ProxyChooser, type ProxyOption } from '../internal/proxy-config.js';
 import { dispatchTraced } from './channels.js';
@@ -104,21 +104,9 @@ function hostPortOf(origin: string | URL | undefined): string {
   return canonicalHostPort(url.hostname, url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
-function chainMemory(): PeerChainMemory {
-  const chains = new Map<string, ReturnType<PeerChainMemory['get']> & object>();
-  return {
-    get: (key) => chains.get(key),
-    set(key, chain) {
-      chains.delete(key);
-      chains.set(key, chain);
-      if (chains.size > 100) chains.delete(chains.keys().next().value!);
-    },
-  };
-}
-
 /**
  * Creates a dispatcher that traces the requests made through it: `fetch(url, { dispatcher })`,
- * `undici.request(url, { dispatcher })`, or as the global dispatcher ({@link installGlobalTracing}).
+ * `undici.request(url, { dispatcher })`, or as the global dispatcher ({@link installGlobalDispatcher}).
  */
 export async function createTracingDispatcher(options: TracingDispatcherOptions = {}): Promise<Dispatcher> {
   const Agent = options.Agent ?? (await undiciAgentClass());
@@ -132,7 +120,7 @@ export async function createTracingDispatcher(options: TracingDispatcherOptions 
     return trace !== undefined && live.has(trace) ? trace : undefined;
   };
   const choose = proxyChooser(options.proxy);
-  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? laterDial(), chainMemory(), choose);
+  const connect = tracedConnector(options.connect ?? {}, () => dialing ?? laterDial(), peerChainMemory(), choose);
   // undici's Agent, with its dispatch() overridden: an untraced request costs one context read and
   // a super call (undici's compose() would add its own layers to every request).
   class TracingDispatcher extends (Agent as new (options: Record<string, unknown>) => Dispatcher) {
