@@ -14,23 +14,12 @@ import { TracingAgent } from '../src/node/index.js';
 import { createTracingDispatcher, type AgentClass } from '../src/undici/index.js';
 import { startTestServer } from './helpers/test-server.js';
 import { fakeLookup } from './helpers/fake-dns.js';
+import { prng } from './helpers/prng.js';
 
 const SEED = Number(process.env['HTTPTRACE_SEED'] ?? 0x5eed);
 const REQUESTS = 1000;
 const CONCURRENCY = 4;
 const THROW_PROBABILITY = 0.3;
-
-/** mulberry32: a small seeded PRNG, [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the whole run saw. */
 interface Tally {

@@ -8,7 +8,7 @@ import { runWithContext, withClientTrace, emptyContext } from '../src/index.js';
 import { TracingAgent } from '../src/node/index.js';
 import { Recorder } from './helpers/recorder.js';
 import { send } from './helpers/send.js';
-import { startTestServer } from './helpers/test-server.js';
+import { startIdleClosingServer, startTestServer } from './helpers/test-server.js';
 import { fakeLookup } from './helpers/fake-dns.js';
 
 const lookup = fakeLookup({ localhost: ['127.0.0.1'] });
@@ -125,15 +125,7 @@ test('race: 2,000 sequential GETs against a server that closes connections as th
 });
 
 test('idle-close-retry: a connection the server closed while idle leaves the pool; the next request dials (no retry)', async (t) => {
-  // The oracle's "idle" listener: a kept-alive connection left idle 50 ms is closed with a FIN.
-  const server = http.createServer((req, res) => {
-    res.on('finish', () => setTimeout(() => req.socket.end(), 50));
-    res.end('ok\n');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => server.close());
-  const { port } = server.address() as AddressInfo;
+  const { port } = await startIdleClosingServer(t);
   const agent = new TracingAgent({ keepAlive: true, lookup });
   t.after(() => agent.destroy());
   const rec = new Recorder();

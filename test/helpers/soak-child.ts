@@ -16,6 +16,7 @@ import { emptyContext, hookNames, withClientTrace, type ClientTrace } from '../.
 import { TracingAgent, TracingHttpsAgent } from '../../src/node/index.js';
 import { createTracingDispatcher, undiciAgentClass, type AgentClass } from '../../src/undici/index.js';
 import { FAULTS, expectedKind, faultKind, faultLookup, fetchRequest, nodeFault, trackClose, undiciFault, whenClosed, type FaultPorts, type Scenario } from './faults.js';
+import { prng } from './prng.js';
 
 /** The child's arguments (one JSON argument). */
 export interface SoakArgs extends FaultPorts {
@@ -52,17 +53,6 @@ export interface SoakReport {
 const args = JSON.parse(process.argv[2] ?? '{}') as SoakArgs;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(args.seed);
 const faults: readonly Scenario[] = args.faults ?? FAULTS;

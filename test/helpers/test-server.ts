@@ -297,3 +297,21 @@ function msParam(url: URL, name: string, fallback: number): number {
   const n = v === null ? NaN : Number(v);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
+
+/**
+ * The oracle's "idle" listener: answers `ok\n` and closes a kept-alive connection with a FIN once it
+ * has been idle `idleMs` after a response. Closed through `t.after`.
+ */
+export async function startIdleClosingServer(t: AfterHook, idleMs = 50): Promise<{ port: number }> {
+  const server = http.createServer((req, res) => {
+    res.on('finish', () => setTimeout(() => req.socket.end(), idleMs));
+    res.end('ok\n');
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { port: (server.address() as AddressInfo).port };
+}

@@ -8,12 +8,10 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { emptyContext, withClientTrace, type Context } from '../../src/index.js';
 import { createTracingDispatcher, type Dispatcher, type TracingDispatcherOptions } from '../../src/undici/index.js';
 import { Recorder, errorClass } from './recorder.js';
-import { startTestServer } from './test-server.js';
+import { startIdleClosingServer, startTestServer } from './test-server.js';
 import { fakeLookup } from './fake-dns.js';
 import { closedPort } from './ports.js';
 import { ca } from './tls-fixture.js';
@@ -269,14 +267,7 @@ export function undiciScenarios(name: string, client: UndiciClient): void {
 /** Registers the stale-connection scenarios: idle-close (a new dial) and stale-reuse (no retry). */
 export function undiciStaleScenario(name: string, client: UndiciClient): void {
   test(`${name}: idle-close-retry: a connection closed while idle is not reused, the next request dials`, async (t) => {
-    const server = http.createServer((req, res) => {
-      res.on('finish', () => setTimeout(() => req.socket.end(), 50));
-      res.end('ok\n');
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    t.after(() => server.close());
-    const { port } = server.address() as AddressInfo;
+    const { port } = await startIdleClosingServer(t);
     const dispatcher = await createTracingDispatcher({ ...client.dispatcherOptions, connect: { lookup: fakeLookup({ localhost: ['127.0.0.1'] }) } });
     t.after(() => dispatcher.destroy());
     const rec = new Recorder();
