@@ -146,13 +146,7 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     state.addingContext = ctx;
     try {
       if (trace !== undefined) {
-        const merged = { ...opts, ...(this as { options?: NodeOptions }).options };
-        const port = merged.port ?? defaultPort;
-        trace.getConn?.(
-          proxy !== undefined
-            ? canonicalHostPort(proxy.hostname, proxy.port || 80)
-            : (merged.socketPath ?? canonicalHostPort(merged.host ?? 'localhost', port)),
-        );
+        if (trace.getConn !== undefined) trace.getConn(proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(this, opts, defaultPort));
         watchPool(this);
         state.adding = new RequestTracer(request, trace, expectsContinue(request));
         dialTraces.set(request, trace);
@@ -212,6 +206,14 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     return socket;
   };
   return Agent;
+}
+
+/** The `host:port` (or socket path) Node will dial for `opts`: the agent's options win, as in Node. */
+function hostPortOf(agent: http.Agent, opts: NodeOptions | undefined, defaultPort: number): string {
+  const own = (agent as { options?: NodeOptions }).options;
+  const socketPath = own?.socketPath ?? opts?.socketPath;
+  if (socketPath !== undefined && socketPath !== null) return socketPath;
+  return canonicalHostPort(own?.host ?? opts?.host ?? 'localhost', own?.port ?? opts?.port ?? defaultPort);
 }
 
 type TunnelOptions = NodeOptions & { [tunnelProxy]: URL; servername?: string };
