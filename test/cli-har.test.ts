@@ -47,7 +47,7 @@ test('--har of a failed request: status 0, the error, still valid', async (t) =>
   const server = await startTestServer(t, { tls: true });
   const file = join(await tempDir(t), 'fail.har');
   const { code } = await runCli(['--har', file, server.url('/ok')]);
-  assert.equal(code, 35);
+  assert.equal(code, 60);
   const har = JSON.parse(await readFile(file, 'utf8'));
   assert.deepEqual(validateHar(har), []);
   const [entry] = har.log.entries;

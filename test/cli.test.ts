@@ -129,7 +129,7 @@ test('103 Early Hints: the 1xx in the output and in got1xxResponse', async (t) =
   assert.deepEqual(hint.args, { code: 103, header: { link: ['</style.css>; rel=preload; as=style'] } });
 });
 
-test('https: TLS facts with --cacert; -k skips verification; an untrusted certificate exits 35', async (t) => {
+test('https: TLS facts with --cacert; -k skips verification; an untrusted certificate exits 60, as curl', async (t) => {
   const server = await startTestServer(t, { tls: true });
   const ok = await runCli(['--cacert', caFile, server.url('/ok')]);
   assert.equal(ok.code, 0, ok.stdout);
@@ -139,8 +139,13 @@ test('https: TLS facts with --cacert; -k skips verification; an untrusted certif
   const insecure = await runCli(['-k', server.url('/ok')]);
   assert.equal(insecure.code, 0);
   const bad = await runCli([server.url('/ok')]);
-  assert.equal(bad.code, 35);
-  assert.match(bad.stdout, /✗ TLS handshake failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE .* \(exit 35\)\n/);
+  assert.equal(bad.code, 60);
+  assert.match(bad.stdout, /✗ TLS handshake failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE .* \(exit 60\)\n/);
+  // Any other TLS failure exits 35: https to a plain http port.
+  const plain = await startTestServer(t);
+  const wrong = await runCli([`https://localhost:${plain.port}/ok`]);
+  assert.equal(wrong.code, 35, wrong.stdout);
+  assert.match(wrong.stdout, /✗ TLS handshake failed: .*\(exit 35\)\n/);
   const tls = jsonLines((await runCli(['--json', server.url('/ok')])).stdout).find((l) => l.hook === 'tlsHandshakeDone')!;
   assert.deepEqual(tls.args, {
     version: '', cipherSuite: '', negotiatedProtocol: '', serverName: '', didResume: false, peerCertificates: 0,

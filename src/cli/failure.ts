@@ -28,6 +28,11 @@ export function failedPhase(events: readonly TraceEvent[]): FailedPhase {
 
 const byPhase: Partial<Record<FailedPhase, number>> = { 'DNS lookup': 6, 'TCP connect': 7, 'TLS handshake': 35 };
 
+/** Node's codes for a certificate that could not be verified (OpenSSL's, and the host-name check). */
+function certificateError(code: string | undefined): boolean {
+  return code !== undefined && (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code) && !code.startsWith('ERR_SSL_'));
+}
+
 /** The error's root cause: through `fetch failed` and abort wrappers to the error that says why. */
 export function rootCause(err: unknown): unknown {
   let e = err as { name?: string; message?: string; cause?: unknown } | null | undefined;
@@ -47,7 +52,10 @@ export function exitCodeOf(record: RequestRecord, events: readonly TraceEvent[],
   if (record.timedOut) return 28;
   // curl: "(56) CONNECT tunnel failed, response 407".
   if ((rootCause(record.error) as { code?: string } | undefined)?.code === 'ERR_HTTPTRACE_PROXY_CONNECT_FAILED') return 56;
-  const fromPhase = byPhase[failedPhase(events)];
+  const phase = failedPhase(events);
+  // curl: 60 when the peer's certificate cannot be verified, 35 for any other TLS failure.
+  if (phase === 'TLS handshake' && certificateError((rootCause(record.error) as { code?: string } | undefined)?.code)) return 60;
+  const fromPhase = byPhase[phase];
   if (fromPhase !== undefined) return fromPhase;
   const e = record.error as NodeJS.ErrnoException;
   if (e.code === 'ECONNRESET' && e.message === 'socket hang up') return 52;
