@@ -217,5 +217,6 @@ Several URLs share one connection pool and are requested in order.
 
 Exit codes: 0 ok, 1 unsupported protocol, 2 bad option, 3 bad URL, 6 DNS, 7 connect,
 22 HTTP error (with -f), 23 write error, 26 read error, 28 timeout, 35 TLS, 47 too many
-redirects, 52 empty reply, 56 receive error, 77 cannot read --cacert.
+redirects, 52 empty reply, 56 receive error (and a refused proxy CONNECT), 60 certificate
+not verified, 77 cannot read --cacert.
 `;
