@@ -26,7 +26,6 @@ export interface PooledRequest {
 }
 
 const states = new WeakMap<Socket, SocketState>();
-const pooledRequests = new WeakMap<ClientRequest, PooledRequest>();
 const watched = new WeakSet<Agent>();
 
 /** The state of `socket`, created on first sight (a socket seen connected has served a request). */
@@ -39,11 +38,6 @@ export function socketState(socket: Socket): SocketState {
 /** Records `socket` as brand new (no request served yet), unless it is already known. */
 export function newSocket(socket: Socket): void {
   if (!states.has(socket)) states.set(socket, { served: 0, idleSince: undefined });
-}
-
-/** Registers the tracer that should hear `putIdleConn` when `req`'s socket is freed. */
-export function registerPooledRequest(req: ClientRequest, tracer: PooledRequest): void {
-  pooledRequests.set(req, tracer);
 }
 
 interface Snapshot {
@@ -62,8 +56,8 @@ function refused(reason: string): HttpTraceError {
 
 type AgentInternals = Agent & { totalSocketCount?: number; maxTotalSockets?: number; keepAlive?: boolean };
 
-/** Watches `agent`'s `'free'` events (once per agent). */
-export function watchPool(agent: Agent): void {
+/** Watches `agent`'s `'free'` events (once per agent); `requestOf` finds a request's tracer. */
+export function watchPool(agent: Agent, requestOf: (req: ClientRequest) => PooledRequest | undefined): void {
   if (watched.has(agent)) return;
   watched.add(agent);
   const internals = agent as AgentInternals;
@@ -72,7 +66,7 @@ export function watchPool(agent: Agent): void {
 
   agent.prependListener('free', (socket: Socket, options: unknown) => {
     const req = socketRequest(socket);
-    const request = req ? pooledRequests.get(req) : undefined;
+    const request = req ? requestOf(req) : undefined;
     const name = getName(options);
     const freeLen = agent.freeSockets[name]?.length ?? 0;
     snapshot = {

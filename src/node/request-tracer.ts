@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ClientTrace } from '../client-trace.js';
 import { headerFields, headerMap } from '../internal/header-block.js';
 import { isReady, readyEvent } from '../internal/socket-ready.js';
-import { registerPooledRequest, socketState, type PooledRequest } from './pool-tracker.js';
+import { socketState, type PooledRequest } from './pool-tracker.js';
 import { requestHeaderBlock } from './private-fields.js';
 
 type Method = 'write' | 'end' | 'flushHeaders';
@@ -30,6 +30,11 @@ function abortRequest(req: ClientRequest, err: Error): void {
 
 const tracers = new WeakMap<ClientRequest, RequestTracer>();
 
+/** The tracer of `req`'s current attempt, if `req` is traced. */
+export function tracerOf(req: ClientRequest): RequestTracer | undefined {
+  return tracers.get(req);
+}
+
 /** Stops the tracer of `req`'s current attempt (before a retry gives the request a new one). */
 export function retireTracer(req: ClientRequest): void {
   tracers.get(req)?.retire();
@@ -38,7 +43,8 @@ export function retireTracer(req: ClientRequest): void {
 /** The per-request half of the node adapter (one per attempt). */
 export class RequestTracer implements PooledRequest {
   readonly #req: ClientRequest;
-  readonly #trace: ClientTrace;
+  /** The request's trace (composed). */
+  readonly trace: ClientTrace;
   readonly #expectsContinue: boolean;
   /** Set by the agent when Node takes this request's socket from the idle pool. */
   fromIdlePool = false;
@@ -54,12 +60,11 @@ export class RequestTracer implements PooledRequest {
 
   constructor(req: ClientRequest, trace: ClientTrace, expectsContinue: boolean) {
     this.#req = req;
-    this.#trace = trace;
+    this.trace = trace;
     this.#expectsContinue = expectsContinue;
     // A retried request was written before: it is sent again as soon as it has a socket.
     this.#finished = req.writableFinished;
     tracers.set(req, this);
-    registerPooledRequest(req, this);
     req.on('socket', this.#socket);
     req.on('finish', this.#finish);
     req.on('error', this.#error);
@@ -68,7 +73,7 @@ export class RequestTracer implements PooledRequest {
   }
 
   putIdleConn(err: Error | null): void {
-    if (!this.#failed) this.#trace.putIdleConn?.(err);
+    if (!this.#failed) this.trace.putIdleConn?.(err);
   }
 
   readonly #socket = (socket: Socket): void => {
@@ -79,7 +84,7 @@ export class RequestTracer implements PooledRequest {
     const idleTime = !wasIdle ? 0 : state.idleSince === undefined ? undefined : performance.now() - state.idleSince;
     state.served++;
     state.idleSince = undefined;
-    if (this.#trace.gotFirstResponseByte !== undefined) socket.prependListener('data', this.#data);
+    if (this.trace.gotFirstResponseByte !== undefined) socket.prependListener('data', this.#data);
     const ready = (): void => {
       this.#onReady = undefined;
       this.#ready(socket, reused, wasIdle, idleTime);
@@ -91,7 +96,7 @@ export class RequestTracer implements PooledRequest {
 
   #ready(conn: Socket, reused: boolean, wasIdle: boolean, idleTime: number | undefined): void {
     this.#gotConn = true;
-    this.#trace.gotConn?.({ conn, reused, wasIdle, idleTime });
+    this.trace.gotConn?.({ conn, reused, wasIdle, idleTime });
     if (this.#req.headersSent) this.#headers();
     else this.#watchHeaders();
     if (this.#finished) this.#wrote(null);
@@ -102,7 +107,7 @@ export class RequestTracer implements PooledRequest {
     if (this.#headersWritten) return;
     this.#headersWritten = true;
     this.#unwatchHeaders();
-    const trace = this.#trace;
+    const trace = this.trace;
     const block = requestHeaderBlock(this.#req);
     if (block !== null && trace.wroteHeaderField !== undefined) {
       for (const [key, values] of headerFields(block)) trace.wroteHeaderField(key, values);
@@ -139,11 +144,11 @@ export class RequestTracer implements PooledRequest {
 
   readonly #data = (): void => {
     this.socket?.off('data', this.#data);
-    this.#trace.gotFirstResponseByte?.();
+    this.trace.gotFirstResponseByte?.();
   };
 
   readonly #information = (info: InformationEvent): void => {
-    const trace = this.#trace;
+    const trace = this.trace;
     if (info.statusCode === 100 && this.#expectsContinue) trace.got100Continue?.();
     const err = trace.got1xxResponse?.(info.statusCode, Object.freeze(headerMap(info.rawHeaders)));
     if (!(err instanceof Error)) return;
@@ -155,7 +160,7 @@ export class RequestTracer implements PooledRequest {
     if (this.#wroteRequest) return;
     this.#wroteRequest = true;
     if (err === null) this.#headers();
-    this.#trace.wroteRequest?.({ err });
+    this.trace.wroteRequest?.({ err });
   }
 
   readonly #finish = (): void => {

@@ -15,7 +15,7 @@ import { canonicalHostPort } from '../internal/host-port.js';
 import { tracedLookup, type LookupFunction } from '../internal/resolver.js';
 import { expectsContinue, holdBodyUntilContinue } from './expect-continue.js';
 import { newSocket, watchPool } from './pool-tracker.js';
-import { RequestTracer, retireTracer } from './request-tracer.js';
+import { RequestTracer, retireTracer, tracerOf } from './request-tracer.js';
 import { routeThroughProxy, tunnelProxy } from './proxy.js';
 import { openTunnel } from '../internal/proxy-tunnel.js';
 import { proxyChooser, type ProxyChooser, type ProxyOption } from '../internal/proxy-config.js';
@@ -63,7 +63,6 @@ function validTimeout(value: unknown): number {
   return value;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 /** What a tracing agent keeps besides Node's own fields. */
 interface AgentState {
   readonly expectContinueTimeout: number;
@@ -80,7 +79,6 @@ interface AgentState {
 }
 
 const agentStates = new WeakMap<http.Agent, AgentState>();
-const dialTraces = new WeakMap<http.ClientRequest, ClientTrace>();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (this: any, ...args: any[]) => unknown;
@@ -138,18 +136,16 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     }
     const ctx = requestContext(opts?.traceContext);
     const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
-    if (state !== undefined && state.expectContinueTimeout > 0 && expectsContinue(request)) {
-      holdBodyUntilContinue(request, state.expectContinueTimeout);
-    }
+    const expect = expectsContinue(request);
+    if (expect && state !== undefined && state.expectContinueTimeout > 0) holdBodyUntilContinue(request, state.expectContinueTimeout);
     if (state === undefined) return base.addRequest.call(this, request, opts);
     state.addingOptions = opts;
     state.addingContext = ctx;
     try {
       if (trace !== undefined) {
         if (trace.getConn !== undefined) trace.getConn(proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(this, opts, defaultPort));
-        watchPool(this);
-        state.adding = new RequestTracer(request, trace, expectsContinue(request));
-        dialTraces.set(request, trace);
+        watchPool(this, tracerOf);
+        state.adding = new RequestTracer(request, trace, expect);
       }
       return base.addRequest.call(this, request, opts);
     } finally {
@@ -172,7 +168,7 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
   /** Node (undocumented, dispatched through `this`): open a socket for `req`. */
   proto.createSocket = function createSocket(this: http.Agent, req: unknown, options: unknown, cb: unknown) {
     const state = agentStates.get(this);
-    const trace = dialTraces.get(req as http.ClientRequest);
+    const trace = tracerOf(req as http.ClientRequest)?.trace;
     if (state === undefined || trace === undefined) return base.createSocket.call(this, req, options, cb);
     const created = (err: Error | null, socket?: Socket): void => {
       if (socket) newSocket(socket); // new, whichever way createConnection made it

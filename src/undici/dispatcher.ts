@@ -166,8 +166,8 @@ export function withDispatcherContext(dispatcher: Dispatcher, ctx: Context): Dis
   // undici's methods that read `#private` fields must run on the dispatcher itself.
   return Object.create(dispatcher, {
     dispatch: { value: (opts: DispatchOptions, handler: DispatchHandler) => runWithContext(ctx, () => dispatcher.dispatch(opts, handler)) },
-    close: { value: (...args: unknown[]) => (dispatcher.close as (...a: unknown[]) => unknown)(...args) },
-    destroy: { value: (...args: unknown[]) => (dispatcher.destroy as (...a: unknown[]) => unknown)(...args) },
+    close: { value: () => dispatcher.close() },
+    destroy: { value: (err?: Error | null) => dispatcher.destroy(err) },
   }) as Dispatcher;
 }
 
