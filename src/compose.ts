@@ -37,7 +37,7 @@ function closestHookName(key: string): string | undefined {
 }
 
 /** Throws a `TypeError` naming the problem when `trace` is not a valid {@link ClientTrace}. */
-export function validateTrace(trace: unknown): asserts trace is ClientTrace {
+function validateTrace(trace: unknown): asserts trace is ClientTrace {
   if (trace === null || typeof trace !== 'object' || Array.isArray(trace)) {
     const got = trace === null ? 'null' : Array.isArray(trace) ? 'an array' : typeof trace;
     throw new HttpTraceTypeError('ERR_HTTPTRACE_INVALID_TRACE', `the trace must be an object of hooks, got ${got}`);

@@ -16,7 +16,7 @@ function err(value: unknown): string {
 }
 
 /** The arguments of one event, in a few words. */
-export function describeEvent(e: TraceEvent, showSecrets: boolean): string {
+function describeEvent(e: TraceEvent, showSecrets: boolean): string {
   const a = e.args;
   const url = (u: unknown) => (showSecrets ? String(u) : redactUrl(String(u)));
   if (e.type === 'mark') {

@@ -15,7 +15,7 @@ export const emptyTLSState: TLSConnectionState = Object.freeze({
 });
 
 /** The peer's chain, leaf first, as `X509Certificate`s; empty when Node does not expose it. */
-export function peerChain(socket: TLSSocket): X509Certificate[] {
+function peerChain(socket: TLSSocket): X509Certificate[] {
   const chain: X509Certificate[] = [];
   let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
   const seen = new Set<string>();
