@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { once } from 'node:events';
+import http from 'node:http';
 import { TracingAgent } from '../src/node/index.js';
 import { Recorder } from './helpers/recorder.js';
 import { send } from './helpers/send.js';
@@ -98,4 +100,20 @@ test('stale-reuse without the retry: the request fails as with Node, after GotCo
     rec.summary().split(' ‖ ')[1],
     '2: [request] GetConn GotConn(reused,idle) WroteHeaderField×3 WroteHeaders WroteRequest [response](err=closed)',
   );
+});
+
+test('a socket pooled before the agent carried any traced request: reused and idle, idle time not measured', async (t) => {
+  const server = await startTestServer(t);
+  const agent = new TracingAgent({ keepAlive: true });
+  t.after(() => agent.destroy());
+  const freed = once(agent, 'free');
+  http.get(`${server.ipOrigin}/ok`, { agent }, (res) => res.resume());
+  await freed;
+  const rec = new Recorder();
+  await send(`${server.ipOrigin}/ok`, { agent, rec, req: 1 });
+  assert.deepEqual(
+    [rec.hooks('GotConn')[0]?.args.reused, rec.hooks('GotConn')[0]?.args.wasIdle, rec.hooks('GotConn')[0]?.args.idleTime],
+    [true, true, undefined],
+  );
+  assert.equal(server.connections, 1);
 });

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTracingDispatcher, undiciAgentClass, withDispatcherContext } from '../src/undici/index.js';
-import { emptyContext } from '../src/index.js';
+import { emptyContext, withClientTrace } from '../src/index.js';
+import { startTestServer } from './helpers/test-server.js';
 import { undiciScenarios, undiciStaleScenario } from './helpers/undici-scenarios.js';
 import { fetchClient } from './helpers/undici-request-client.js';
 
@@ -24,4 +25,17 @@ test('withDispatcherContext: the view closes and destroys the dispatcher it view
   await view.close();
   await assert.rejects(fetch('http://127.0.0.1:8/', { dispatcher } as RequestInit), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'UND_ERR_DESTROYED' || err.cause?.code === 'UND_ERR_CLOSED');
   await withDispatcherContext(await createTracingDispatcher(), emptyContext).destroy();
+});
+
+test('a connection last used by an untraced request: gotConn says reused and idle, idle time not measured', async (t) => {
+  const server = await startTestServer(t);
+  const dispatcher = await createTracingDispatcher();
+  t.after(() => dispatcher.destroy());
+  await (await fetch(`${server.ipOrigin}/ok`, { dispatcher } as RequestInit)).text();
+  await new Promise((resolve) => setImmediate(resolve)); // undici pools the connection asynchronously
+  const infos: Array<{ reused: boolean; wasIdle: boolean; idleTime: number | undefined }> = [];
+  const ctx = withClientTrace(emptyContext, { gotConn: ({ reused, wasIdle, idleTime }) => void infos.push({ reused, wasIdle, idleTime }) });
+  await (await fetch(`${server.ipOrigin}/ok`, { dispatcher: withDispatcherContext(dispatcher, ctx) } as RequestInit)).text();
+  assert.deepEqual(infos, [{ reused: true, wasIdle: true, idleTime: undefined }]);
+  assert.equal(server.connections, 1);
 });
