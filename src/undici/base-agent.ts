@@ -6,7 +6,7 @@
  */
 import { HttpTraceError } from '../errors.js';
 import type { AgentClass } from './options.js';
-import { builtinFetchSlot, type BaseTraits } from './versions.js';
+import { builtinFetchSlot, currentSlot, type BaseTraits } from './versions.js';
 
 /** What a tracing dispatcher was built on. */
 export interface Base {
@@ -35,6 +35,9 @@ export async function builtinFetchDispatcher(): Promise<object | undefined> {
   const g = globalThis as Record<symbol, object | undefined>;
   const slot = builtinFetchSlot();
   if (g[slot] === undefined) await (await fetch('data:,')).arrayBuffer();
+  // npm undici 8 loaded before the first fetch (Node 20–24) put its Agent in `.2` and a
+  // Dispatcher1Wrapper of it in `.1`, the slot fetch reads: fetch's requests go to that Agent.
+  if (className(g[slot]) === 'Dispatcher1Wrapper' && g[currentSlot] !== undefined) return g[currentSlot];
   return g[slot];
 }
 
