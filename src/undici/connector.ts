@@ -38,17 +38,22 @@ function connectTimeoutError(host: string, port: string | number, ms: number): E
   });
 }
 
-/**
- * Builds the connector. `traceOf()` tells which trace, if any, the dial belongs to (the request
- * being dispatched when undici asks for a connection).
- */
-export function tracedConnector(
-  options: ConnectOptions,
-  traceOf: () => ClientTrace | undefined,
-  peerChains: PeerChainMemory,
-  alpn: (params: ConnectParams) => string[],
-  choose?: ProxyChooser,
-) {
+/** How the connector learns what it cannot see itself. */
+export interface ConnectorContext {
+  /** The trace the dial belongs to (the request being dispatched when undici asks for a connection). */
+  traceOf: () => ClientTrace | undefined;
+  peerChains: PeerChainMemory;
+  /** The ALPN protocols to offer for this connection (versions.ts). */
+  alpn: (params: ConnectParams) => string[];
+  /** The proxy chooser: https targets are reached through a CONNECT tunnel. */
+  choose?: ProxyChooser | undefined;
+  /** http targets too (undici 6/7's proxy agents tunnel them; Go and undici 8 use absolute form). */
+  tunnelHttp?: boolean;
+}
+
+/** Builds the connector. */
+export function tracedConnector(options: ConnectOptions, context: ConnectorContext) {
+  const { traceOf, peerChains, alpn, choose, tunnelHttp = false } = context;
   const { lookup, timeout = 10_000, maxCachedSessions = 100, allowH2: _allowH2, preferH2: _preferH2, ...tlsOptions } = options;
   const sessions = new Map<string, Buffer>();
 
@@ -105,10 +110,15 @@ export function tracedConnector(
     let current: net.Socket | undefined;
     if (timeout > 0) timer = setTimeout(() => settle(current, connectTimeoutError(host, port, timeout)), timeout);
 
-    const proxy = secure && choose ? choose(new URL(`https://${joinHostPort(host, port)}`)) : undefined;
+    const proxy = (secure || tunnelHttp) && choose ? choose(new URL(`${params.protocol}//${joinHostPort(host, port)}`)) : undefined;
     if (proxy !== undefined) {
       current = openTunnel({ proxy, host, port, lookup, trace }, (err, tunnel) => {
         if (err !== null) return settle(current, err);
+        if (!secure) {
+          current = tunnel!;
+          watch(tunnel!);
+          return settle(tunnel, null);
+        }
         const socket = startTLS(tunnel, {});
         // The dial tracer first: tlsHandshakeDone fires before undici is handed the connection.
         if (trace) traceDial(socket, trace, { tls: true, handshakeOnly: true, peerChains, serverKey });

@@ -17,7 +17,7 @@ import { traceHandler, type DispatchHandler } from './handler.js';
 import { checkDispatcher, checkDispatcherOptions, type Dispatcher, type DispatchOptions, type TracingDispatcherOptions } from './options.js';
 import { routeThroughProxy } from './proxy-route.js';
 import { UndiciRequestTracer } from './request-tracer.js';
-import { adaptToBase, alpnProtocols, probeBaseTraits, type BaseTraits } from './versions.js';
+import { adaptToBase, alpnProtocols, envProxyTunnelsHttp, traitsOf } from './versions.js';
 import { dispatcherView } from './view.js';
 
 function hostPortOf(origin: string | URL | undefined): string {
@@ -51,16 +51,23 @@ async function build(options: TracingDispatcherOptions, chosen: ProxyChooser | u
     return trace !== undefined && live.has(trace) ? trace : undefined;
   };
   const connectOptions = options.connect ?? {};
-  let traits: BaseTraits = { legacy: true, newApi: true, h2ByDefault: false }; // probed below
-  const alpn = (params: { allowH2?: boolean }) => alpnProtocols(traits, params.allowH2, connectOptions, options.agent?.['allowH2']);
-  const connect = tracedConnector(connectOptions, () => dialing ?? laterDial(), peerChainMemory(), alpn, choose);
+  const traits = traitsOf(Agent as never);
+  // Node's env proxy on undici 6/7 tunnels http targets too: so do we, to send the same bytes.
+  const tunnelHttp = chosen === undefined && base.envProxy && envProxyTunnelsHttp(traits);
+  const connect = tracedConnector(connectOptions, {
+    traceOf: () => dialing ?? laterDial(),
+    peerChains: peerChainMemory(),
+    alpn: (params) => alpnProtocols(traits, params.allowH2, connectOptions, options.agent?.['allowH2']),
+    choose,
+    tunnelHttp,
+  });
   // undici's Agent, with its dispatch() overridden: an untraced request costs one context read, a
   // handler check and a super call (undici's compose() would add its own layers to every request).
   class TracingDispatcher extends (Agent as new (options: Record<string, unknown>) => Dispatcher) {
     override dispatch(original: DispatchOptions, callerHandler: DispatchHandler): boolean {
       let [opts, handler] = adaptToBase(original, callerHandler, traits);
       let proxy: URL | undefined;
-      if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(opts, choose));
+      if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(opts, choose, tunnelHttp));
       const ctx = requestContext(opts.traceContext);
       const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
       if (trace === undefined) return super.dispatch(opts, handler);
@@ -87,7 +94,6 @@ async function build(options: TracingDispatcherOptions, chosen: ProxyChooser | u
   }
   Object.defineProperty(TracingDispatcher, 'name', { value: 'TracingDispatcher' });
   const dispatcher = new TracingDispatcher({ ...options.agent, connect });
-  traits = probeBaseTraits((opts, handler) => Agent.prototype.dispatch.call(dispatcher, opts as DispatchOptions, handler));
   rememberBase(dispatcher, { ...base, traits });
   return dispatcher;
 }

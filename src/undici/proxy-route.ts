@@ -6,12 +6,15 @@
 import { proxyAuthorization, type ProxyChooser } from '../internal/proxy-config.js';
 import type { DispatchOptions } from './options.js';
 
-/** The options to dispatch for `opts`, and the proxy it goes through, if any. */
-export function routeThroughProxy(opts: DispatchOptions, choose: ProxyChooser): { opts: DispatchOptions; proxy: URL | undefined } {
+/**
+ * The options to dispatch for `opts`, and the proxy it goes through, if any. With `tunnelHttp`
+ * (undici 6/7's way), an http target is left to the connector's tunnel too.
+ */
+export function routeThroughProxy(opts: DispatchOptions, choose: ProxyChooser, tunnelHttp: boolean): { opts: DispatchOptions; proxy: URL | undefined } {
   if (opts.origin === undefined) return { opts, proxy: undefined };
   const origin = new URL(String(opts.origin));
   const proxy = choose(new URL(opts.path, origin));
-  if (proxy === undefined || origin.protocol !== 'http:') return { opts, proxy };
+  if (proxy === undefined || origin.protocol !== 'http:' || tunnelHttp) return { opts, proxy };
   const extra = ['host', origin.host];
   const auth = proxyAuthorization(proxy);
   if (auth !== undefined) extra.push('proxy-authorization', auth);

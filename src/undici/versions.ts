@@ -48,6 +48,29 @@ export function probeBaseTraits(dispatch: DispatchFn): BaseTraits {
   return { legacy, newApi, h2ByDefault: newApi && !legacy };
 }
 
+const traitsByClass = new WeakMap<object, BaseTraits>();
+
+/** What instances of the Agent class `Agent` accept: probed once on a throwaway instance. */
+export function traitsOf(Agent: new (options: Record<string, unknown>) => { dispatch: DispatchFn; destroy(): Promise<void> }): BaseTraits {
+  let traits = traitsByClass.get(Agent);
+  if (traits === undefined) {
+    const probe = new Agent({});
+    traits = probeBaseTraits((opts, handler) => probe.dispatch(opts, handler));
+    void probe.destroy().catch(() => undefined);
+    traitsByClass.set(Agent, traits);
+  }
+  return traits;
+}
+
+/**
+ * Whether Node's env proxy (an `EnvHttpProxyAgent` of the bundled undici) reaches an http target
+ * through a CONNECT tunnel: undici 6 and 7's `ProxyAgent` do; undici 8's asks the proxy in absolute
+ * form unless `proxyTunnel: true`.
+ */
+export function envProxyTunnelsHttp(traits: BaseTraits): boolean {
+  return !traits.h2ByDefault;
+}
+
 /**
  * The options and handler to give a base with `traits` for a caller's `handler` of either API. A
  * legacy handler on an undici 8 base is held to HTTP/1.1, as undici 8's own `Dispatcher1Wrapper`
