@@ -50,7 +50,8 @@ const storeKey = Symbol.for('httptrace.asyncContext');
 const globalStore = globalThis as { [storeKey]?: AsyncLocalStorage<Context> };
 const storage: AsyncLocalStorage<Context> = (globalStore[storeKey] ??= new AsyncLocalStorage<Context>());
 
-function assertContext(ctx: unknown, what: string): asserts ctx is Context {
+/** Throws `ERR_HTTPTRACE_INVALID_CONTEXT` unless `ctx` is a context; `what` names it in the message. */
+export function assertContext(ctx: unknown, what: string): asserts ctx is Context {
   const c = ctx as Partial<Context> | null | undefined;
   if (c === null || typeof c !== 'object' || typeof c.getValue !== 'function' || typeof c.setValue !== 'function') {
     throw new HttpTraceTypeError(

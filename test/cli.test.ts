@@ -147,10 +147,10 @@ test('https: TLS facts with --cacert; -k skips verification; an untrusted certif
   assert.equal(wrong.code, 35, wrong.stdout);
   assert.match(wrong.stdout, /✗ TLS handshake failed: .*\(exit 35\)\n/);
   const tls = jsonLines((await runCli(['--json', server.url('/ok')])).stdout).find((l) => l.hook === 'tlsHandshakeDone')!;
-  assert.deepEqual(tls.args, {
-    version: '', cipherSuite: '', negotiatedProtocol: '', serverName: '', didResume: false, peerCertificates: 0,
-    err: { name: 'Error', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'unable to verify the first certificate' },
-  });
+  // The message is Node's own wording, which changes between releases (24+ adds a hint): matched on code.
+  const { err, ...state } = tls.args;
+  assert.deepEqual(state, { version: '', cipherSuite: '', negotiatedProtocol: '', serverName: '', didResume: false, peerCertificates: 0 });
+  assert.deepEqual({ name: err.name, code: err.code, message: typeof err.message }, { name: 'Error', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'string' });
 });
 
 test('a server that waits 100 ms shows it as server processing', async (t) => {

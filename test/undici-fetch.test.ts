@@ -11,7 +11,9 @@ const builtinFetch = fetchClient(fetch as never, (o) => ({ dispatcher: withDispa
 
 test("without an Agent option the dispatcher builds on the built-in fetch's own undici", async () => {
   const Agent = await undiciAgentClass();
-  const global = (globalThis as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')] as object;
+  // Node 26's bundled undici 8 keeps its Agent in the `.2` slot (`.1` holds a Dispatcher1Wrapper).
+  const slot = Number(process.versions.undici!.split('.')[0]) >= 8 ? 'undici.globalDispatcher.2' : 'undici.globalDispatcher.1';
+  const global = (globalThis as Record<symbol, unknown>)[Symbol.for(slot)] as object;
   assert.equal(Agent, global.constructor);
   assert.equal(Agent.name, 'Agent');
 });

@@ -45,3 +45,20 @@ test('global fetch: only requests inside a traced context are traced', async (t)
   restore();
   restore = undefined;
 });
+
+test('installGlobalDispatcher writes both slots (.2 for undici 8 readers, .1 for 6/7) and restore puts both back', async (t) => {
+  const dispatcher = await createTracingDispatcher();
+  t.after(() => dispatcher.destroy());
+  const g = globalThis as Record<symbol, unknown>;
+  const [one, two] = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('undici.globalDispatcher.2')];
+  const before = [g[one], g[two]];
+  const undo = installGlobalDispatcher(dispatcher);
+  assert.equal(g[two], dispatcher);
+  // On Node 26 the dispatcher is built on undici 8: `.1` is an HTTP/1.1-only view of it.
+  const legacy = g[one] as object;
+  assert.ok(legacy === dispatcher || Object.getPrototypeOf(legacy) === dispatcher);
+  assert.equal(legacy === dispatcher, Number(process.versions.undici!.split('.')[0]) < 8);
+  for (const s of [one, two]) assert.equal(Object.getOwnPropertyDescriptor(globalThis, s)?.enumerable, false);
+  undo();
+  assert.deepEqual([g[one], g[two]], before);
+});

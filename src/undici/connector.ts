@@ -1,6 +1,7 @@
 /**
  * A connector for undici's `Agent({ connect })`, with undici's defaults (TCP keep-alive and no-delay,
- * ALPN `http/1.1`, a TLS session cache per server name, a 10 s connect timeout), whose dials fire the
+ * the ALPN protocols undici itself would offer (see versions.ts), a TLS session cache per server
+ * name, a 10 s connect timeout), whose dials fire the
  * hooks of the request that caused them: the shared traced resolver for `dnsStart`/`dnsDone`, the
  * shared dial tracer for `connectStart`/`connectDone` and the TLS hooks. Node's built-in fetch does
  * not expose undici's own `buildConnector`, hence this one.
@@ -9,10 +10,11 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ClientTrace } from '../client-trace.js';
 import { traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
-import { tracedLookup, type LookupFunction, type TracedLookup } from '../internal/resolver.js';
+import { tracedLookup, type TracedLookup } from '../internal/resolver.js';
 import { joinHostPort } from '../internal/host-port.js';
 import type { ProxyChooser } from '../internal/proxy-config.js';
 import { openTunnel } from '../internal/proxy-tunnel.js';
+import type { ConnectOptions } from './options.js';
 
 /** What undici passes to a connector. */
 export interface ConnectParams {
@@ -23,16 +25,8 @@ export interface ConnectParams {
   servername?: string | null;
   localAddress?: string | null;
   httpSocket?: net.Socket;
-}
-
-/** The `connect` option of a tracing dispatcher: `tls.connect` options plus these. */
-export interface ConnectOptions extends Omit<tls.ConnectionOptions, 'lookup' | 'timeout'> {
-  /** The `dns.lookup`-shaped resolver (default: Node's `dns.lookup`). */
-  lookup?: LookupFunction | undefined;
-  /** Connect timeout in ms (undici's default: 10000). */
-  timeout?: number | undefined;
-  /** TLS sessions kept for resumption, per server name (undici's default: 100). */
-  maxCachedSessions?: number | undefined;
+  /** Set by undici when the Agent has an `allowH2` option, or `false` for an HTTP/1.1-only pool. */
+  allowH2?: boolean;
 }
 
 type Callback = (err: Error | null, socket: net.Socket | null) => void;
@@ -44,17 +38,23 @@ function connectTimeoutError(host: string, port: string | number, ms: number): E
   });
 }
 
-/**
- * Builds the connector. `traceOf()` tells which trace, if any, the dial belongs to (the request
- * being dispatched when undici asks for a connection).
- */
-export function tracedConnector(
-  options: ConnectOptions,
-  traceOf: () => ClientTrace | undefined,
-  peerChains: PeerChainMemory,
-  choose?: ProxyChooser,
-) {
-  const { lookup, timeout = 10_000, maxCachedSessions = 100, ...tlsOptions } = options;
+/** How the connector learns what it cannot see itself. */
+export interface ConnectorContext {
+  /** The trace the dial belongs to (the request being dispatched when undici asks for a connection). */
+  traceOf: () => ClientTrace | undefined;
+  peerChains: PeerChainMemory;
+  /** The ALPN protocols to offer for this connection (versions.ts). */
+  alpn: (params: ConnectParams) => string[];
+  /** The proxy chooser: https targets are reached through a CONNECT tunnel. */
+  choose?: ProxyChooser | undefined;
+  /** http targets too (undici 6/7's proxy agents tunnel them; Go and undici 8 use absolute form). */
+  tunnelHttp?: boolean;
+}
+
+/** Builds the connector. */
+export function tracedConnector(options: ConnectOptions, context: ConnectorContext) {
+  const { traceOf, peerChains, alpn, choose, tunnelHttp = false } = context;
+  const { lookup, timeout = 10_000, maxCachedSessions = 100, allowH2: _allowH2, preferH2: _preferH2, ...tlsOptions } = options;
   const sessions = new Map<string, Buffer>();
 
   return function connect(params: ConnectParams, callback: Callback): net.Socket | undefined {
@@ -91,7 +91,7 @@ export function tracedConnector(
       const session = servername ? sessions.get(servername) : undefined;
       const socket = tls.connect({
         ...({ highWaterMark: 16384 } as object), // undici's value (missing from Node's TLS types)
-        ALPNProtocols: ['http/1.1'],
+        ALPNProtocols: alpn(params),
         ...tlsOptions,
         ...common,
         ...(servername ? { servername } : {}),
@@ -110,12 +110,19 @@ export function tracedConnector(
     let current: net.Socket | undefined;
     if (timeout > 0) timer = setTimeout(() => settle(current, connectTimeoutError(host, port, timeout)), timeout);
 
-    const proxy = secure && choose ? choose(new URL(`https://${joinHostPort(host, port)}`)) : undefined;
+    const proxy = (secure || tunnelHttp) && choose ? choose(new URL(`${params.protocol}//${joinHostPort(host, port)}`)) : undefined;
     if (proxy !== undefined) {
       current = openTunnel({ proxy, host, port, lookup, trace }, (err, tunnel) => {
         if (err !== null) return settle(current, err);
-        current = watch(startTLS(tunnel, {}));
-        if (trace) traceDial(current, trace, { tls: true, handshakeOnly: true, peerChains, serverKey });
+        if (!secure) {
+          current = tunnel!;
+          watch(tunnel!);
+          return settle(tunnel, null);
+        }
+        const socket = startTLS(tunnel, {});
+        // The dial tracer first: tlsHandshakeDone fires before undici is handed the connection.
+        if (trace) traceDial(socket, trace, { tls: true, handshakeOnly: true, peerChains, serverKey });
+        current = watch(socket);
       });
       return undefined;
     }

@@ -1,18 +1,16 @@
 /**
  * Wraps an undici dispatch handler to see what only the handler learns: the first response byte,
  * 1xx responses (whose hook may abort the request), the end or failure of the request. The wrapper
- * offers exactly the methods of the handler it wraps, so undici sees the same API (v6 legacy, v7
- * new or both) and calls them directly: no `Proxy` or `Object.create`, which undici 7's `#private`
- * handlers do not survive.
+ * offers exactly the methods of the handler it wraps, so undici sees the same API (legacy, new or
+ * both; handler-api.ts reads each) and calls them directly: no `Proxy` or `Object.create`, which
+ * undici 7's `#private` handlers do not survive.
  */
-import type { Header } from '../client-trace.js';
-import { headerMap } from '../internal/header-block.js';
 import { aboutToWrite, tracedRequestEnded } from './channels.js';
+import { legacyHead, newApiHead, type DispatchHandler, type ResponseHead } from './handler-api.js';
 import type { UndiciRequestTracer } from './request-tracer.js';
 
 type Fn = (...args: unknown[]) => unknown;
-/** An undici dispatch handler, of any API version. */
-export type DispatchHandler = Record<string, unknown>;
+export type { DispatchHandler };
 
 const protoNames = new WeakMap<object, ReadonlySet<string>>();
 
@@ -37,32 +35,6 @@ function methodNames(handler: object): Set<string> {
   return names;
 }
 
-function rawHeaderMap(raw: unknown): Header {
-  const list = Array.isArray(raw) ? raw.map((v) => (Array.isArray(v) ? v.map(String).join(', ') : String(v))) : [];
-  return Object.freeze(headerMap(list));
-}
-
-function objectHeaderMap(headers: unknown): Header {
-  const map: Record<string, string[]> = Object.create(null);
-  for (const [key, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
-    map[key.toLowerCase()] = Array.isArray(value) ? value.map(String) : [String(value)];
-  }
-  return Object.freeze(map);
-}
-
-/** `connection: close` in undici's raw headers (`[name, value, …]`), without building a map. */
-function rawSaysClose(raw: unknown): boolean {
-  if (!Array.isArray(raw)) return false;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (String(raw[i]).length === 10 && String(raw[i]).toLowerCase() === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(raw[i + 1]))) return true;
-  }
-  return false;
-}
-
-function saysClose(header: Header): boolean {
-  return (header['connection'] ?? []).some((v) => /(^|,)\s*close\s*(,|$)/i.test(v));
-}
-
 /** Returns the handler undici should be given for a traced request. */
 export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer): DispatchHandler {
   const names = methodNames(inner);
@@ -76,12 +48,12 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
     ended = true;
     tracedRequestEnded();
   };
-  const headersSeen = (status: number, header: () => Header, close: () => boolean): void => {
-    if (status < 200 && status !== 101) {
-      const err = tracer.informational(status, header());
+  const headersSeen = (head: ResponseHead): void => {
+    if (head.status < 200 && head.status !== 101) {
+      const err = tracer.informational(head.status, head.header());
       if (err) throw err;
     } else {
-      tracer.finalHeaders(close());
+      tracer.finalHeaders(head.close());
     }
   };
 
@@ -98,13 +70,13 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
   };
   if (names.has('onHeaders')) {
     wrapper['onHeaders'] = (...args: unknown[]) => {
-      headersSeen(args[0] as number, () => rawHeaderMap(args[1]), () => rawSaysClose(args[1]));
+      headersSeen(legacyHead(args));
       return call('onHeaders', args);
     };
   }
   if (names.has('onResponseStart')) {
     wrapper['onResponseStart'] = (...args: unknown[]) => {
-      headersSeen(args[1] as number, () => objectHeaderMap(args[2]), () => saysClose(objectHeaderMap(args[2])));
+      headersSeen(newApiHead(args));
       return call('onResponseStart', args);
     };
   }

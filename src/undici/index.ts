@@ -1,16 +1,10 @@
 /**
- * httptrace/undici: a tracing dispatcher for Node's built-in `fetch` and npm undici 6 and 7.
+ * httptrace/undici: a tracing dispatcher for Node's built-in `fetch` (Node 20–26) and npm undici 6,
+ * 7 and 8.
  * @module
  */
-export {
-  createTracingDispatcher,
-  installGlobalDispatcher,
-  undiciAgentClass,
-  withDispatcherContext,
-  type AgentClass,
-  type DispatchOptions,
-  type Dispatcher,
-  type TracingDispatcherOptions,
-} from './dispatcher.js';
-export type { ConnectOptions } from './connector.js';
-export type { DispatchHandler } from './handler.js';
+export { createTracingDispatcher, withDispatcherContext } from './dispatcher.js';
+export { installGlobalDispatcher } from './global-dispatcher.js';
+export { undiciAgentClass } from './base-agent.js';
+export type { AgentClass, ConnectOptions, DispatchOptions, Dispatcher, TracingDispatcherOptions } from './options.js';
+export type { DispatchHandler } from './handler-api.js';

@@ -21,6 +21,11 @@ export class UndiciRequestTracer {
   #firstByte = false;
   #keepAlive = true;
   #done = false;
+  /**
+   * The request went out on an HTTP/2 connection: only getConn and the dial's hooks fire for it
+   * (the h1 hooks below would misreport a multiplexed stream; the README's hook table says so).
+   */
+  #h2 = false;
 
   readonly #onEnd: () => void;
 
@@ -45,6 +50,8 @@ export class UndiciRequestTracer {
 
   /** undici is about to write the header block `headers` on `socket` (nothing written yet). */
   sendHeaders(socket: Socket, headers: string): void {
+    if ((socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2') this.#h2 = true;
+    if (this.#h2 || this.#done) return;
     const trace = this.#trace;
     this.#socket = socket;
     this.#firstByte = false;
@@ -67,20 +74,21 @@ export class UndiciRequestTracer {
 
   /** The request body (if any) was written. */
   bodySent(): void {
-    if (this.#socket === undefined || this.#wroteRequest) return;
+    if (this.#socket === undefined || this.#wroteRequest || this.#done) return;
     this.#wroteRequest = true;
     this.#trace.wroteRequest?.({ err: null });
   }
 
   /** The first byte of a response message arrived (undici calls this for each message). */
   responseStarted(): void {
-    if (this.#firstByte) return;
+    if (this.#firstByte || this.#h2 || this.#done) return;
     this.#firstByte = true;
     this.#trace.gotFirstResponseByte?.();
   }
 
   /** A 1xx response: returns the error that should abort the request, if a hook gave one. */
   informational(code: number, header: Header): Error | undefined {
+    if (this.#h2 || this.#done) return undefined;
     const err = this.#trace.got1xxResponse?.(code, header);
     return err instanceof Error ? err : undefined;
   }

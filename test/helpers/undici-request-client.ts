@@ -1,20 +1,37 @@
 /** An {@link UndiciClient} for npm undici's `request()`, with the context passed as a dispatch option. */
 import type { UndiciClient } from './undici-scenarios.js';
-import type { TracingDispatcherOptions } from '../../src/undici/index.js';
+import type { Dispatcher, TracingDispatcherOptions } from '../../src/undici/index.js';
 import { errorClass } from './recorder.js';
 
 type RequestFn = (url: string, options: Record<string, unknown>) => Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
 
-/** npm undici's `request`, through a dispatcher built on that undici's `Agent`. */
-export function undiciRequestClient(request: RequestFn, Agent: NonNullable<TracingDispatcherOptions['Agent']>): UndiciClient {
+/**
+ * npm undici's `request`, through a dispatcher built on `Agent` (default: the built-in fetch's).
+ * With `viaGlobal`, the dispatcher is installed as the global one (`install` returns the restore
+ * function) and `request` finds it through its own `getGlobalDispatcher()`.
+ */
+export function undiciRequestClient(
+  request: RequestFn,
+  Agent: TracingDispatcherOptions['Agent'],
+  viaGlobal?: (dispatcher: Dispatcher) => () => void,
+): UndiciClient {
+  let installed: { dispatcher: Dispatcher; restore: () => void } | undefined;
+  const route = (dispatcher: Dispatcher): Record<string, unknown> => {
+    if (viaGlobal === undefined) return { dispatcher };
+    if (installed?.dispatcher !== dispatcher) {
+      installed?.restore();
+      installed = { dispatcher, restore: viaGlobal(dispatcher) };
+    }
+    return {};
+  };
   return {
     followsRedirects: false,
-    dispatcherOptions: { Agent },
+    ...(Agent !== undefined ? { dispatcherOptions: { Agent } } : {}),
     async send(url, o) {
       o.rec.mark('request', o.req, { method: o.method ?? 'GET', url });
       try {
         const res = await request(url, {
-          dispatcher: o.dispatcher,
+          ...route(o.dispatcher),
           traceContext: o.context,
           ...(o.signal ? { signal: o.signal } : {}),
           ...(o.method ? { method: o.method } : {}),
