@@ -1,6 +1,6 @@
 /**
  * undici's diagnostics channels, used to reach the socket-level facts its handler API hides. They
- * are shared by Node's bundled undici and npm undici 6 and 7. Subscribed only while a traced request
+ * are shared by Node's bundled undici and npm undici 6, 7 and 8. Subscribed only while a traced request
  * is in flight, so untraced traffic publishes to nobody.
  */
 import diagnostics from 'node:diagnostics_channel';

@@ -61,54 +61,58 @@ function rawFrom(controller: Controller | null | undefined, headers: unknown): B
   return rawHeaderList(Array.isArray(raw) ? raw : (raw ?? headers));
 }
 
+/** What both facades share: the wrapped handler, and the three methods both APIs name alike. */
+class Facade {
+  protected readonly handler: DispatchHandler;
+  constructor(handler: DispatchHandler) {
+    this.handler = handler;
+  }
+  protected call(name: string, ...args: unknown[]): unknown {
+    const fn = this.handler[name] as Fn | undefined;
+    return fn?.apply(this.handler, args);
+  }
+  onBodySent(chunk: unknown): void {
+    this.call('onBodySent', chunk);
+  }
+  onRequestSent(): void {
+    this.call('onRequestSent');
+  }
+  onResponseStarted(): void {
+    this.call('onResponseStarted');
+  }
+}
+
 /**
  * A new-API handler seen as a legacy one (for undici 6): a controller built on the `abort` and
  * `resume` functions the legacy calls give, `pause()` turned into the `false` a legacy method returns.
  */
-class LegacyFacade {
-  readonly #handler: DispatchHandler;
+class LegacyFacade extends Facade {
   readonly #controller = new FacadeController();
-  constructor(handler: DispatchHandler) {
-    this.#handler = handler;
-  }
-  #call(name: string, ...args: unknown[]): unknown {
-    const fn = this.#handler[name] as Fn | undefined;
-    return fn?.apply(this.#handler, args);
-  }
   onConnect(abort: (reason?: Error) => void, context?: unknown): void {
     this.#controller.abortWith = abort;
-    this.#call('onRequestStart', this.#controller, context);
+    this.call('onRequestStart', this.#controller, context);
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText?: string): boolean {
     this.#controller.rawHeaders = raw;
     this.#controller.resumeWith = resume;
-    this.#call('onResponseStart', this.#controller, status, headerObject(raw), statusText);
+    this.call('onResponseStart', this.#controller, status, headerObject(raw), statusText);
     return !this.#controller.paused;
   }
   onData(chunk: Buffer): boolean {
-    this.#call('onResponseData', this.#controller, chunk);
+    this.call('onResponseData', this.#controller, chunk);
     return !this.#controller.paused;
   }
   onComplete(rawTrailers: RawHeaders | null): void {
     this.#controller.rawTrailers = rawTrailers ?? [];
-    this.#call('onResponseEnd', this.#controller, headerObject(rawTrailers ?? []));
+    this.call('onResponseEnd', this.#controller, headerObject(rawTrailers ?? []));
   }
   onError(err: Error): void {
-    if (typeof this.#handler['onResponseError'] !== 'function') throw err;
-    this.#call('onResponseError', this.#controller, err);
+    if (typeof this.handler['onResponseError'] !== 'function') throw err;
+    this.call('onResponseError', this.#controller, err);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: Socket): void {
     this.#controller.rawHeaders = raw;
-    this.#call('onRequestUpgrade', this.#controller, status, headerObject(raw), socket);
-  }
-  onBodySent(chunk: unknown): void {
-    this.#call('onBodySent', chunk);
-  }
-  onRequestSent(): void {
-    this.#call('onRequestSent');
-  }
-  onResponseStarted(): void {
-    this.#call('onResponseStarted');
+    this.call('onRequestUpgrade', this.#controller, status, headerObject(raw), socket);
   }
 }
 
@@ -140,43 +144,26 @@ class FacadeController implements Controller {
  * A legacy handler seen as a new-API one (for undici 8): `onHeaders` gets the controller's raw
  * headers (an h2 header object becomes a list), a `false` from a legacy method pauses.
  */
-class NewApiFacade {
-  readonly #handler: DispatchHandler;
-  constructor(handler: DispatchHandler) {
-    this.#handler = handler;
-  }
-  #call(name: string, ...args: unknown[]): unknown {
-    const fn = this.#handler[name] as Fn | undefined;
-    return fn?.apply(this.#handler, args);
-  }
+class NewApiFacade extends Facade {
   onRequestStart(controller: Controller, context?: unknown): void {
-    this.#call('onConnect', (reason: Error) => controller.abort(reason), context);
+    this.call('onConnect', (reason: Error) => controller.abort(reason), context);
   }
   onResponseStart(controller: Controller, status: number, headers: unknown, statusText?: string): void {
-    if (this.#call('onHeaders', status, rawFrom(controller, headers), () => controller.resume(), statusText) === false) controller.pause();
+    if (this.call('onHeaders', status, rawFrom(controller, headers), () => controller.resume(), statusText) === false) controller.pause();
   }
   onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.#call('onData', chunk) === false) controller.pause();
+    if (this.call('onData', chunk) === false) controller.pause();
   }
   onResponseEnd(controller: Controller, trailers: unknown): void {
     const raw = controller?.rawTrailers;
-    this.#call('onComplete', rawHeaderList(Array.isArray(raw) ? raw : (raw ?? trailers)));
+    this.call('onComplete', rawHeaderList(Array.isArray(raw) ? raw : (raw ?? trailers)));
   }
   onResponseError(_controller: Controller | null, err: Error): void {
-    if (typeof this.#handler['onError'] !== 'function') throw err;
-    this.#call('onError', err);
+    if (typeof this.handler['onError'] !== 'function') throw err;
+    this.call('onError', err);
   }
   onRequestUpgrade(controller: Controller, status: number, headers: unknown, socket: Socket): void {
-    this.#call('onUpgrade', status, rawFrom(controller, headers), socket);
-  }
-  onBodySent(chunk: unknown): void {
-    this.#call('onBodySent', chunk);
-  }
-  onRequestSent(): void {
-    this.#call('onRequestSent');
-  }
-  onResponseStarted(): void {
-    this.#call('onResponseStarted');
+    this.call('onUpgrade', status, rawFrom(controller, headers), socket);
   }
 }
 

@@ -1,6 +1,6 @@
 /** An {@link UndiciClient} for npm undici's `request()`, with the context passed as a dispatch option. */
-import type { UndiciClient } from './undici-scenarios.js';
-import type { Dispatcher, TracingDispatcherOptions } from '../../src/undici/index.js';
+import { undiciScenarios, undiciStaleScenario, type UndiciClient } from './undici-scenarios.js';
+import { withDispatcherContext, type AgentClass, type Dispatcher, type TracingDispatcherOptions } from '../../src/undici/index.js';
 import { errorClass } from './recorder.js';
 
 type RequestFn = (url: string, options: Record<string, unknown>) => Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
@@ -91,4 +91,23 @@ export function fetchClient(
       return extra.around ? extra.around(o, call) : call();
     },
   };
+}
+
+/** What the npm undici modules export that the scenarios use. */
+export interface NpmUndici {
+  Agent: unknown;
+  fetch: unknown;
+  request: unknown;
+}
+
+/** The scenarios through an npm undici's `request()` and `fetch()`, on a dispatcher built on its Agent. */
+export function npmUndiciScenarios(label: string, undici: NpmUndici): void {
+  const Agent = undici.Agent as AgentClass;
+  const requestClient = undiciRequestClient(undici.request as never, Agent);
+  undiciScenarios(`${label} request`, requestClient);
+  undiciStaleScenario(`${label} request`, requestClient);
+  undiciScenarios(
+    `${label} fetch`,
+    fetchClient(undici.fetch as never, (o) => ({ dispatcher: withDispatcherContext(o.dispatcher, o.context) }), { dispatcherOptions: { Agent } }),
+  );
 }
