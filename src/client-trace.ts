@@ -1,5 +1,5 @@
 /**
- * The contract: {@link ClientTrace}, its 16 hooks and the info types they receive.
+ * The contract: {@link ClientTrace}, its hooks (Go's 16 and two extensions) and the info types they receive.
  * Nothing here depends on an HTTP client; the adapters (`httptrace/node`, …) call these hooks.
  *
  * Source: Go's `net/http/httptrace/trace.go`, hook for hook.
@@ -81,6 +81,34 @@ export interface TLSConnectionState {
 
 /** Header map passed to {@link ClientTrace.got1xxResponse}: lower-case names, every value kept. */
 export type Header = Readonly<Record<string, readonly string[]>>;
+
+/** Argument of {@link ClientTrace.gotResponse}. */
+export interface GotResponseInfo {
+  /** The final status code (`200`, `404`, `101` for an upgrade; never another 1xx). */
+  readonly statusCode: number;
+  /** The reason phrase (`"OK"`), or `undefined` when the client does not report it (HTTP/2). */
+  readonly statusMessage: string | undefined;
+  /** `"1.1"`, `"1.0"` or `"2.0"`. */
+  readonly httpVersion: string;
+  /** The response headers: lower-case names, every value kept. Do not mutate it. */
+  readonly header: Header;
+}
+
+/** Argument of {@link ClientTrace.requestDone}. */
+export interface RequestDoneInfo {
+  /**
+   * `null` when the response body was read to the end; otherwise why the request did not complete:
+   * the client's error (`ECONNREFUSED`, `ENOTFOUND`, a TLS error, …), or, when it was aborted (an
+   * `AbortSignal`, `req.destroy()`, a response destroyed before its end), an error with code
+   * `ERR_HTTPTRACE_ABORTED` whose `cause` is the abort reason, if there was one.
+   */
+  readonly err: Error | null;
+  /**
+   * Bytes received on the connection while this request used it (response head and body, after
+   * TLS decryption), or `undefined` when no connection was obtained or it is not known (HTTP/2).
+   */
+  readonly bytesRead: number | undefined;
+}
 
 /**
  * A set of hooks run at the stages of an outgoing HTTP request, after Go's
@@ -400,10 +428,51 @@ export interface ClientTrace {
    * ```
    */
   wroteRequest?: ((info: WroteRequestInfo) => void) | undefined;
+
+  /**
+   * Called when the final response head arrives (an httptrace extension, not one of Go's hooks).
+   *
+   * @remarks
+   * - Arguments: see {@link GotResponseInfo}.
+   * - Fires once per request hop, after `gotFirstResponseByte` and any `got1xxResponse`, before the
+   *   caller sees the response (node:http: before the `'response'` listeners; undici: before the
+   *   handler's `onHeaders`/`onResponseStart`).
+   * - Does not fire for 1xx responses, or when the request failed before a final response.
+   * - Differences from Go: Go has no such hook (the caller gets the `*http.Response` instead). It is
+   *   here so that code that cannot see the caller's response (a default trace, `httptrace/register`)
+   *   still learns the status.
+   *
+   * @example
+   * ```ts
+   * gotResponse: ({ statusCode }) => console.log(`status ${statusCode}`)
+   * ```
+   */
+  gotResponse?: ((info: GotResponseInfo) => void) | undefined;
+
+  /**
+   * Called exactly once per request hop, when it settles (an httptrace extension, not one of Go's
+   * hooks): the response body was read to the end, or the request failed or was aborted.
+   *
+   * @remarks
+   * - Arguments: see {@link RequestDoneInfo}; an abort gives `err.code === 'ERR_HTTPTRACE_ABORTED'`.
+   * - It is the last hook fired on the trace for that request: after it, no hook of the request
+   *   fires (not even `putIdleConn` or a late `connectDone`; they fire before it, or not at all).
+   * - Does not fire for an attempt the node agents retry on a stale connection (the retry is the
+   *   same hop; the request settles once). A redirect hop followed by fetch fires it again.
+   * - Fires after the response's `'end'` (node:http: after the request's `'close'` and
+   *   `putIdleConn`, a microtask later), so a caller's own `'end'` listener runs before it.
+   * - Differences from Go: Go has no such hook.
+   *
+   * @example
+   * ```ts
+   * requestDone: ({ err }) => console.log(err ? `failed: ${err.message}` : 'done')
+   * ```
+   */
+  requestDone?: ((info: RequestDoneInfo) => void) | undefined;
 }
 
-/** The names of the 16 hooks, in Go's declaration order. */
-export const hookNames = Object.freeze([
+/** The names of Go's 16 hooks, in Go's declaration order. */
+export const goHookNames = Object.freeze([
   'getConn',
   'gotConn',
   'putIdleConn',
@@ -422,5 +491,13 @@ export const hookNames = Object.freeze([
   'wroteRequest',
 ] as const);
 
+/** The names of httptrace's own hooks, which Go does not have. */
+export const extensionHookNames = Object.freeze(['gotResponse', 'requestDone'] as const);
+
+/** The names of every hook of {@link ClientTrace}: Go's 16 ({@link goHookNames}), then {@link extensionHookNames}. */
+export const hookNames = Object.freeze([...goHookNames, ...extensionHookNames] as const);
+
+/** The name of one of Go's 16 hooks. */
+export type GoHookName = (typeof goHookNames)[number];
 /** The name of one hook of {@link ClientTrace}. */
 export type HookName = (typeof hookNames)[number];

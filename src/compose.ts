@@ -121,6 +121,22 @@ export function composeTrace(trace: ClientTrace, older: ClientTrace | undefined,
   return Object.freeze(out) as ClientTrace;
 }
 
+/**
+ * Stacks two traces already built by {@link composeTrace} (guarded, frozen): `first`'s hooks run,
+ * then `then`'s. Neither is modified.
+ */
+export function stackTraces(first: ClientTrace, then: ClientTrace): ClientTrace {
+  const out: Record<string, unknown> = {};
+  for (const name of hookNames) {
+    const mine = first[name] as AnyHook | undefined;
+    const theirs = then[name] as AnyHook | undefined;
+    const hook =
+      mine && theirs ? (name === 'got1xxResponse' ? stack1xx(mine as Got1xx, theirs as Got1xx) : stack(mine, theirs)) : (mine ?? theirs);
+    if (hook !== undefined) out[name] = hook;
+  }
+  return Object.freeze(out) as ClientTrace;
+}
+
 function stack(first: AnyHook, then: AnyHook): AnyHook {
   return function stacked(this: unknown) {
     first.apply(undefined, arguments as unknown as unknown[]);

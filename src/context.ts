@@ -50,6 +50,48 @@ const storeKey = Symbol.for('httptrace.asyncContext');
 const globalStore = globalThis as { [storeKey]?: AsyncLocalStorage<Context> };
 const storage: AsyncLocalStorage<Context> = (globalStore[storeKey] ??= new AsyncLocalStorage<Context>());
 
+// The active-context source (e.g. OpenTelemetry's context manager), shared by every copy too.
+const sourceKey = Symbol.for('httptrace.activeContextSource');
+const globalSource = globalThis as { [sourceKey]?: () => Context | undefined };
+
+/**
+ * Sets a source of the active context that is consulted before httptrace's own `AsyncLocalStorage`
+ * (e.g. OpenTelemetry's context manager: `() => otel.context.active()`); `undefined` removes it.
+ *
+ * @remarks
+ * A request without an explicit `traceContext` takes the trace of the source's context when it
+ * carries one (read with `getValue`, like any {@link Context}), else the trace of httptrace's own
+ * active context ({@link runWithContext}). The source is called once per request, so it must be
+ * cheap; if it throws or returns something that is not a context, it is treated as returning
+ * `undefined`. A `source` that is neither a function nor `undefined` throws a `TypeError`
+ * (`ERR_HTTPTRACE_INVALID_OPTION`) at the call.
+ *
+ * @example
+ * ```ts
+ * import { context } from '@opentelemetry/api';
+ * setActiveContextSource(() => context.active());
+ * ```
+ */
+export function setActiveContextSource(source: (() => Context | undefined) | undefined): void {
+  if (source !== undefined && typeof source !== 'function') {
+    throw new HttpTraceTypeError('ERR_HTTPTRACE_INVALID_OPTION', `the active context source must be a function or undefined, got ${source === null ? 'null' : typeof source}`);
+  }
+  if (source === undefined) delete globalSource[sourceKey];
+  else globalSource[sourceKey] = source;
+}
+
+/** The source's context, when a source is set and it gives one. */
+function sourceContext(): Context | undefined {
+  const source = globalSource[sourceKey];
+  if (source === undefined) return undefined;
+  try {
+    const ctx = source() as Partial<Context> | null | undefined;
+    return ctx !== null && typeof ctx === 'object' && typeof ctx.getValue === 'function' ? (ctx as Context) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Throws `ERR_HTTPTRACE_INVALID_CONTEXT` unless `ctx` is a context; `what` names it in the message. */
 export function assertContext(ctx: unknown, what: string): asserts ctx is Context {
   const c = ctx as Partial<Context> | null | undefined;
@@ -93,9 +135,14 @@ export function contextClientTrace(ctx: Context | undefined = storage.getStore()
   return trace === undefined ? undefined : (trace as ClientTrace);
 }
 
-/** The context bound to the current async execution, or {@link emptyContext}. */
+/**
+ * The context bound to the current async execution: the active-context source's (see
+ * {@link setActiveContextSource}) when it carries a trace, else httptrace's own, or {@link emptyContext}.
+ */
 export function activeContext(): Context {
-  return storage.getStore() ?? emptyContext;
+  const source = globalSource[sourceKey] === undefined ? undefined : sourceContext();
+  if (source !== undefined && source.getValue(traceKey) !== undefined) return source;
+  return storage.getStore() ?? source ?? emptyContext;
 }
 
 /**
@@ -124,6 +171,10 @@ export function runWithClientTrace<R>(trace: ClientTrace, fn: () => R, options?:
  * Cheap on the untraced path: one store read, no allocation.
  */
 export function requestTrace(explicit: unknown): ClientTrace | undefined {
+  if (explicit === undefined && globalSource[sourceKey] !== undefined) {
+    const trace = sourceContext()?.getValue(traceKey);
+    if (trace !== undefined) return trace as ClientTrace;
+  }
   const ctx = requestContext(explicit);
   return ctx === undefined ? undefined : (ctx.getValue(traceKey) as ClientTrace | undefined);
 }

@@ -14,7 +14,8 @@ export type HttpTraceErrorCode =
   | 'ERR_HTTPTRACE_PUT_IDLE_REFUSED'
   | 'ERR_HTTPTRACE_CONNECT_ATTEMPT_TIMEOUT'
   | 'ERR_HTTPTRACE_UNDICI_UNAVAILABLE'
-  | 'ERR_HTTPTRACE_PROXY_CONNECT_FAILED';
+  | 'ERR_HTTPTRACE_PROXY_CONNECT_FAILED'
+  | 'ERR_HTTPTRACE_ABORTED';
 
 /** An error with a stable {@link HttpTraceErrorCode} and, when it wraps one, the original `cause`. */
 export class HttpTraceError extends Error {
@@ -39,4 +40,17 @@ export class HttpTraceTypeError extends TypeError {
 /** Turns any thrown value into an `Error`, keeping an `Error` as it is. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value), { cause: value });
+}
+
+/** `true` for an abort reason: an `AbortError` (fetch, `AbortSignal`) or undici's/Node's abort codes. */
+export function isAbortError(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null | undefined;
+  return e?.name === 'AbortError' || e?.code === 'ABORT_ERR' || e?.code === 'UND_ERR_ABORTED' || e?.code === 'ERR_HTTPTRACE_ABORTED';
+}
+
+/** The `err` of `requestDone` for a request that ended with `err` (`undefined`: closed without one, an abort). */
+export function settledError(err: unknown): Error {
+  if (err !== undefined && !isAbortError(err)) return toError(err);
+  if ((err as { code?: unknown } | undefined)?.code === 'ERR_HTTPTRACE_ABORTED') return err as Error;
+  return new HttpTraceError('ERR_HTTPTRACE_ABORTED', 'the request was aborted', err === undefined ? undefined : { cause: err });
 }

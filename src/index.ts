@@ -4,13 +4,18 @@
  * @module
  */
 export {
+  extensionHookNames,
+  goHookNames,
   hookNames,
   type ClientTrace,
   type DNSDoneInfo,
   type DNSStartInfo,
   type GotConnInfo,
+  type GotResponseInfo,
+  type GoHookName,
   type Header,
   type HookName,
+  type RequestDoneInfo,
   type TLSConnectionState,
   type WroteRequestInfo,
 } from './client-trace.js';
@@ -20,9 +25,16 @@ export {
   emptyContext,
   runWithClientTrace,
   runWithContext,
+  setActiveContextSource,
   withClientTrace,
   type Context,
 } from './context.js';
+export {
+  getDefaultClientTrace,
+  setDefaultClientTrace,
+  type DefaultTraceFactory,
+  type RequestDescription,
+} from './default-trace.js';
 export { warnHookError, type HookErrorHandler, type TraceOptions } from './compose.js';
 export { HttpTraceError, HttpTraceTypeError, type HttpTraceErrorCode } from './errors.js';
 export { proxyFromEnvironment, type ProxyChooser, type ProxyOption } from './internal/proxy-config.js';

@@ -6,6 +6,8 @@ import {
   activeContext,
   contextClientTrace,
   emptyContext,
+  extensionHookNames,
+  goHookNames,
   hookNames,
   runWithClientTrace,
   runWithContext,
@@ -106,7 +108,8 @@ test('bad input is a TypeError with a code, at withClientTrace time', () => {
   );
   // null and undefined hooks are "not set", as Go's nil.
   assert.doesNotThrow(() => withClientTrace(emptyContext, { getConn: undefined, gotConn: null as never }));
-  assert.deepEqual(hookNames.length, 16);
+  assert.deepEqual(goHookNames.length, 16);
+  assert.deepEqual(hookNames, [...goHookNames, ...extensionHookNames]);
 });
 
 /** A minimal OpenTelemetry-shaped context (the real one has the same two methods). */

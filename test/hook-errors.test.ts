@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
-import { emptyContext, hookNames, withClientTrace, type ClientTrace, type HookName } from '../src/index.js';
+import { emptyContext, goHookNames, withClientTrace, type ClientTrace, type HookName } from '../src/index.js';
 import { TracingAgent, TracingHttpsAgent } from '../src/node/index.js';
 import { Recorder } from './helpers/recorder.js';
 import { send } from './helpers/send.js';
@@ -15,7 +15,7 @@ const lookup = fakeLookup({ localhost: ['127.0.0.1'] });
 
 function throwingTrace(fired: Set<HookName>): ClientTrace {
   const trace: Record<string, unknown> = {};
-  for (const hook of hookNames) {
+  for (const hook of goHookNames) {
     if (hook === 'got1xxResponse') continue;
     trace[hook] = () => {
       fired.add(hook);

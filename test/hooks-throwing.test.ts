@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { Agent as Undici7Agent, request as undici7Request } from 'undici7';
-import { emptyContext, hookNames, withClientTrace, type ClientTrace, type HookName } from '../src/index.js';
+import { emptyContext, goHookNames, withClientTrace, type ClientTrace, type HookName } from '../src/index.js';
 import { TracingAgent } from '../src/node/index.js';
 import { createTracingDispatcher, type AgentClass } from '../src/undici/index.js';
 import { startTestServer } from './helpers/test-server.js';
@@ -45,7 +45,7 @@ function contextFor(i: number, tally: Tally) {
   tally.seen[i] = seen;
   const observer: Record<string, unknown> = {};
   const throwing: Record<string, unknown> = {};
-  for (const hook of hookNames) {
+  for (const hook of goHookNames) {
     observer[hook] = (...args: unknown[]) => {
       seen[hook] = (seen[hook] ?? 0) + 1;
       if (hook === 'gotConn' && (args[0] as { reused: boolean }).reused) tally.reusedConns++;

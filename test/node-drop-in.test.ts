@@ -26,7 +26,7 @@ import type { TLSSocket } from 'node:tls';
 import { TracingAgent, TracingHttpsAgent } from '../src/node/index.js';
 import {
   emptyContext,
-  hookNames,
+  goHookNames,
   runWithContext,
   withClientTrace,
   type ClientTrace,
@@ -53,7 +53,7 @@ interface Hook {
 /** A trace with every hook, logging into `log`. */
 function recordingTrace(log: Hook[]): ClientTrace {
   const trace: Record<string, (...args: unknown[]) => void> = {};
-  for (const hook of hookNames) trace[hook] = (...args) => void log.push({ hook, args });
+  for (const hook of goHookNames) trace[hook] = (...args) => void log.push({ hook, args });
   return trace as ClientTrace;
 }
 

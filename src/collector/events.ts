@@ -4,7 +4,7 @@
  * turns them into plain JSON.
  * @module
  */
-import type { ClientTrace, Header, HookName, TLSConnectionState } from '../client-trace.js';
+import type { ClientTrace, GotResponseInfo, Header, HookName, RequestDoneInfo, TLSConnectionState } from '../client-trace.js';
 
 /** A caller's step: `request` and `response` once per request, `body` once read, `redirect` per hop followed, `sleep`, `end`. */
 export type MarkName = 'request' | 'response' | 'body' | 'redirect' | 'sleep' | 'end';
@@ -54,7 +54,7 @@ function tlsArgs(state: TLSConnectionState, err: unknown): Record<string, unknow
  * The arguments of a hook call by name, as the collector records them: `hostPort`; `host`;
  * `addrs`, `coalesced`, `err`; `network`, `addr`, `err`; `reused`, `wasIdle`, `idleTime`,
  * `remoteAddr` and `localAddr` (`"ip:port"`, `null` if unknown; the connection itself is not kept); `key`, `values`; `code`, `header`; the TLS
- * state's fields and `err`; `err` of `putIdleConn` and `wroteRequest`. Hooks without arguments give `{}`.
+ * state's fields and `err`; `err` of `putIdleConn` and `wroteRequest`; `statusCode`, `statusMessage`, `httpVersion`, `header` of `gotResponse`; `err`, `bytesRead` of `requestDone`. Hooks without arguments give `{}`.
  */
 export function hookArgs(hook: HookName, a: readonly unknown[]): Record<string, unknown> {
   switch (hook) {
@@ -91,6 +91,14 @@ export function hookArgs(hook: HookName, a: readonly unknown[]): Record<string, 
       return { key: a[0], values: a[1] };
     case 'wroteRequest':
       return { err: (a[0] as { err: Error | null }).err };
+    case 'gotResponse': {
+      const info = a[0] as GotResponseInfo;
+      return { statusCode: info.statusCode, statusMessage: info.statusMessage, httpVersion: info.httpVersion, header: info.header };
+    }
+    case 'requestDone': {
+      const info = a[0] as RequestDoneInfo;
+      return { err: info.err, bytesRead: info.bytesRead };
+    }
     default:
       return {};
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { hookNames, type ClientTrace } from '../client-trace.js';
+import { goHookNames, hookNames, type ClientTrace } from '../client-trace.js';
 import { hookArgs, type MarkName, type TraceEvent } from './events.js';
 import { requestTimings, type Timings } from './phases.js';
 
@@ -62,10 +62,13 @@ export class TraceCollector {
     return this.#now() - this.origin;
   }
 
-  /** A trace with all 16 hooks, recording under request number `req`. */
-  trace(req = 1): ClientTrace {
+  /**
+   * A trace with Go's 16 hooks, recording under request number `req`; with `extensions: true`, also
+   * `gotResponse` and `requestDone`.
+   */
+  trace(req = 1, options: { extensions?: boolean } = {}): ClientTrace {
     const trace: Record<string, unknown> = {};
-    for (const hook of hookNames) {
+    for (const hook of options.extensions === true ? hookNames : goHookNames) {
       trace[hook] = (...a: unknown[]) => {
         this.#push({ type: 'hook', hook, req, t: this.elapsed(), args: hookArgs(hook, a) });
       };

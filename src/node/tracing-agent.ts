@@ -8,7 +8,9 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { ClientTrace } from '../client-trace.js';
 import type { Context } from '../context.js';
-import { contextClientTrace, requestContext } from '../context.js';
+import { requestContext } from '../context.js';
+import { resolveRequestTrace } from '../default-trace.js';
+import { describeRequest, followRequest, scopeOf } from './request-outcome.js';
 import { HttpTraceTypeError } from '../errors.js';
 import { peerChainMemory, traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
@@ -135,10 +137,10 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
       ({ options: opts, proxy } = routeThroughProxy(request, opts ?? {}, state.proxy, protocol, defaultPort));
     }
     const ctx = requestContext(opts?.traceContext);
-    const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
     const expect = expectsContinue(request);
     if (expect && state !== undefined && state.expectContinueTimeout > 0) holdBodyUntilContinue(request, state.expectContinueTimeout);
     if (state === undefined) return base.addRequest.call(this, request, opts);
+    const trace = traceOf(this, request, opts, defaultPort);
     state.addingOptions = opts;
     state.addingContext = ctx;
     try {
@@ -202,6 +204,18 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     return socket;
   };
   return Agent;
+}
+
+/**
+ * The trace of `req`'s hop: the one it already has (a retried attempt), else its context's composed
+ * with the default trace (`undefined`: untraced). Followed to its outcome from here on.
+ */
+function traceOf(agent: http.Agent, req: http.ClientRequest, opts: NodeOptions | undefined, defaultPort: number): ClientTrace | undefined {
+  const known = scopeOf(req);
+  if (known !== undefined) return known.settled ? undefined : known.trace;
+  const protocol = (agent as { protocol?: string }).protocol ?? 'http:';
+  const trace = resolveRequestTrace(opts?.traceContext, () => describeRequest(req, protocol, hostPortOf(agent, opts, defaultPort)));
+  return trace === undefined ? undefined : followRequest(req, trace).trace;
 }
 
 /** The `host:port` (or socket path) Node will dial for `opts`: the agent's options win, as in Node. */

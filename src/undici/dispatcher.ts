@@ -5,7 +5,10 @@
  * its `traceContext` option, none active) goes straight to the Agent.
  */
 import type { ClientTrace } from '../client-trace.js';
-import { assertContext, contextClientTrace, requestContext, requestTrace, runWithContext, type Context } from '../context.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { assertContext, runWithContext, type Context } from '../context.js';
+import { resolveRequestTrace, type RequestDescription } from '../default-trace.js';
+import { RequestScope } from '../internal/request-scope.js';
 import { peerChainMemory } from '../internal/dial-tracer.js';
 import { canonicalHostPort } from '../internal/host-port.js';
 import { proxyChooser, type ProxyChooser } from '../internal/proxy-config.js';
@@ -26,6 +29,13 @@ function hostPortOf(origin: string | URL | undefined): string {
   return canonicalHostPort(url.hostname, url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
+/** What a default-trace factory is told about an undici request (fetch's handler is the one with `onResponseStarted`). */
+function describeDispatch(opts: DispatchOptions, handler: DispatchHandler): RequestDescription {
+  const fetch = typeof handler['onResponseStarted'] === 'function' && Object.getPrototypeOf(handler) === Object.prototype;
+  const origin = String(opts.origin ?? '').replace(/\/$/, '');
+  return { client: fetch ? 'fetch' : 'undici', method: String(opts.method ?? 'GET'), url: `${origin}${String(opts.path ?? '/')}` };
+}
+
 /**
  * Creates a dispatcher that traces the requests made through it: `fetch(url, { dispatcher })`,
  * `undici.request(url, { dispatcher })`, or as the global dispatcher ({@link installGlobalDispatcher}).
@@ -43,12 +53,12 @@ async function build(options: TracingDispatcherOptions, chosen: ProxyChooser | u
   const choose = chosen ?? (base.envProxy ? nodeEnvProxy() : undefined);
   // The trace of the request being dispatched, for the dial undici starts synchronously inside it.
   let dialing: ClientTrace | undefined;
-  // Traces with a request in flight: a dial undici starts later (a body of unknown length, or a
-  // redial after an aborted request) is traced only if its async context's trace still has one.
-  const live = new Map<ClientTrace, number>();
+  // A dial undici starts later (a body of unknown length, or a redial after an aborted request) is
+  // traced only if the request of its async context is still in flight.
+  const inFlight = new AsyncLocalStorage<RequestScope>();
   const laterDial = (): ClientTrace | undefined => {
-    const trace = requestTrace(undefined);
-    return trace !== undefined && live.has(trace) ? trace : undefined;
+    const scope = inFlight.getStore();
+    return scope !== undefined && !scope.settled ? scope.trace : undefined;
   };
   const connectOptions = options.connect ?? {};
   const traits = traitsOf(Agent as never);
@@ -68,23 +78,19 @@ async function build(options: TracingDispatcherOptions, chosen: ProxyChooser | u
       let [opts, handler] = adaptToBase(original, callerHandler, traits);
       let proxy: URL | undefined;
       if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(opts, choose, tunnelHttp));
-      const ctx = requestContext(opts.traceContext);
-      const trace = ctx === undefined ? undefined : contextClientTrace(ctx);
-      if (trace === undefined) return super.dispatch(opts, handler);
+      const found = resolveRequestTrace(opts.traceContext, () => describeDispatch(original, callerHandler));
+      if (found === undefined) return super.dispatch(opts, handler);
       const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
-      live.set(trace, (live.get(trace) ?? 0) + 1);
-      const tracer = new UndiciRequestTracer(trace, hostPort, () => {
-        const n = live.get(trace)! - 1;
-        if (n === 0) live.delete(trace);
-        else live.set(trace, n);
-      });
+      const scope = new RequestScope(found);
+      const trace = scope.trace;
+      const tracer = new UndiciRequestTracer(scope, hostPort);
       const traced = traceHandler(handler, tracer);
       const outer = dialing;
       dialing = trace;
       try {
-        // Bound to the request's context, so that a dial undici starts later (after a body of unknown
-        // length was read, say) still finds the trace through the connector's async context.
-        const result = runWithContext(ctx!, () => dispatchTraced(tracer, () => super.dispatch(opts, traced)));
+        // Bound to the request, so that a dial undici starts later (after a body of unknown length
+        // was read, say) still finds the trace through the connector's async context.
+        const result = inFlight.run(scope, () => dispatchTraced(tracer, () => super.dispatch(opts, traced)));
         tracer.created(); // a pool queued it for a free connection: undici creates it later
         return result;
       } finally {

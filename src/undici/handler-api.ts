@@ -180,6 +180,8 @@ export function asNewApiHandler(handler: DispatchHandler): DispatchHandler {
 /** What a traced request needs from a response head, read from either API's call. */
 export interface ResponseHead {
   status: number;
+  /** The reason phrase, when undici passed one. */
+  statusText: string | undefined;
   /** The header map, lower-case names (built only when asked). */
   header(): Record<string, string[]>;
   /** The connection will not be kept (`connection: close`). */
@@ -201,6 +203,7 @@ export function legacyHead(args: unknown[]): ResponseHead {
   const raw = args[1];
   return {
     status: args[0] as number,
+    statusText: typeof args[3] === 'string' ? args[3] : undefined,
     header: () => headMap(headerObject(raw)),
     close: () => {
       if (!Array.isArray(raw)) return false;
@@ -218,6 +221,7 @@ export function newApiHead(args: unknown[]): ResponseHead {
   const headers = (args[2] ?? {}) as HeaderObject;
   return {
     status: args[1] as number,
+    statusText: typeof args[3] === 'string' ? args[3] : undefined,
     header: () => headMap(headers),
     close: () => {
       const value = headers['connection'];

@@ -53,7 +53,7 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
       const err = tracer.informational(head.status, head.header());
       if (err) throw err;
     } else {
-      tracer.finalHeaders(head.close());
+      tracer.finalHeaders(head.close(), head.status, head.statusText, head.header);
     }
   };
 
@@ -84,7 +84,10 @@ export function traceHandler(inner: DispatchHandler, tracer: UndiciRequestTracer
     if (!names.has(name)) continue;
     const upgrade = name.endsWith('Upgrade'); // the connection leaves the pool
     wrapper[name] = (...args: unknown[]) => {
-      if (upgrade) tracer.finalHeaders(true);
+      if (upgrade) {
+        const head = name === 'onUpgrade' ? legacyHead(args) : newApiHead(args);
+        tracer.finalHeaders(true, head.status, head.statusText, head.header);
+      }
       tracer.complete();
       end();
       return call(name, args);

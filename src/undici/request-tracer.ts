@@ -7,16 +7,20 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ClientTrace, Header } from '../client-trace.js';
 import { headerFields } from '../internal/header-block.js';
+import type { RequestScope } from '../internal/request-scope.js';
 
 // When each socket became idle, as seen by traced requests.
 const idleSince = new WeakMap<Socket, number>();
 
 /** The per-request half of the undici adapter. */
 export class UndiciRequestTracer {
+  readonly #scope: RequestScope;
   readonly #trace: ClientTrace;
   readonly #hostPort: string;
   readonly #dispatchedAt = performance.now();
   #socket: Socket | undefined;
+  /** `socket.bytesRead` when this request's headers were written on it. */
+  #readAtStart = 0;
   #wroteRequest = false;
   #firstByte = false;
   #keepAlive = true;
@@ -27,13 +31,10 @@ export class UndiciRequestTracer {
    */
   #h2 = false;
 
-  readonly #onEnd: () => void;
-
-  /** `onEnd` is called once, when the request completes or fails. */
-  constructor(trace: ClientTrace, hostPort: string, onEnd: () => void) {
-    this.#trace = trace;
+  constructor(scope: RequestScope, hostPort: string) {
+    this.#scope = scope;
+    this.#trace = scope.trace;
     this.#hostPort = hostPort;
-    this.#onEnd = onEnd;
   }
 
   #created = false;
@@ -54,6 +55,7 @@ export class UndiciRequestTracer {
     if (this.#h2 || this.#done) return;
     const trace = this.#trace;
     this.#socket = socket;
+    this.#readAtStart = socket.bytesRead;
     this.#firstByte = false;
     this.#wroteRequest = false;
     // Bytes already written on this socket belong to earlier requests.
@@ -93,30 +95,38 @@ export class UndiciRequestTracer {
     return err instanceof Error ? err : undefined;
   }
 
-  /** The final response's headers: `connection: close` means the connection is not kept. */
-  finalHeaders(connectionClose: boolean): void {
+  /** The final response's head (`connection: close` means the connection is not kept): `gotResponse`. */
+  finalHeaders(connectionClose: boolean, status: number, statusText: string | undefined, header: () => Header): void {
     if (connectionClose) this.#keepAlive = false;
+    if (this.#done) return;
+    this.#scope.gotResponse({ statusCode: status, statusMessage: this.#h2 ? undefined : statusText, httpVersion: this.#h2 ? '2.0' : '1.1', header: header() });
+  }
+
+  /** Bytes read on the connection since this request's headers were written (`undefined` for HTTP/2). */
+  #bytesRead(): number | undefined {
+    return this.#socket === undefined || this.#h2 ? undefined : this.#socket.bytesRead - this.#readAtStart;
   }
 
   /** The response ended; undici keeps the connection unless either side said close. */
   complete(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#onEnd();
     const socket = this.#socket;
-    if (socket === undefined || !this.#keepAlive || socket.destroyed) return;
-    idleSince.set(socket, performance.now());
-    this.#trace.putIdleConn?.(null);
+    if (socket !== undefined && this.#keepAlive && !socket.destroyed) {
+      idleSince.set(socket, performance.now());
+      this.#trace.putIdleConn?.(null);
+    }
+    this.#scope.settle(null, this.#bytesRead());
   }
 
   /** The request failed. */
   failed(err: Error): void {
     if (this.#done) return;
     this.#done = true;
-    this.#onEnd();
     if (this.#socket !== undefined && !this.#wroteRequest) {
       this.#wroteRequest = true;
       this.#trace.wroteRequest?.({ err });
     }
+    this.#scope.settle(err, this.#bytesRead());
   }
 }

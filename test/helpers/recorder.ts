@@ -4,7 +4,7 @@
  * {@link summarize}, which prints a log in the oracle's one-line notation so that a test can compare
  * it with Go's recorded sequence as text.
  */
-import { hookNames, type ClientTrace, type HookName } from '../../src/index.js';
+import { goHookNames, type ClientTrace, type GoHookName } from '../../src/index.js';
 
 /** One recorded line: a hook call or a harness mark. */
 export interface Line {
@@ -14,7 +14,7 @@ export interface Line {
   readonly args: Record<string, unknown>;
 }
 
-const goNames: Record<HookName, string> = {
+const goNames: Record<GoHookName, string> = {
   getConn: 'GetConn',
   gotConn: 'GotConn',
   putIdleConn: 'PutIdleConn',
@@ -52,7 +52,7 @@ export function errorClass(err: unknown): string | null {
   return e.cause !== undefined ? errorClass(e.cause) : 'other';
 }
 
-function argsOf(hook: HookName, a: unknown[]): Record<string, unknown> {
+function argsOf(hook: GoHookName, a: unknown[]): Record<string, unknown> {
   switch (hook) {
     case 'getConn':
       return { hostPort: a[0] };
@@ -92,7 +92,7 @@ export class Recorder {
   /** A trace with all 16 hooks that logs under request number `req`. */
   trace(req: number): ClientTrace {
     const trace: Record<string, unknown> = {};
-    for (const hook of hookNames) {
+    for (const hook of goHookNames) {
       trace[hook] = (...a: unknown[]) => {
         this.lines.push({ hook: goNames[hook], req, args: argsOf(hook, a) });
       };

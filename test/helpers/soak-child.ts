@@ -12,7 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Agent as Undici7Agent, request as undici7Request } from 'undici7';
-import { emptyContext, hookNames, withClientTrace, type ClientTrace } from '../../src/index.js';
+import { emptyContext, goHookNames, withClientTrace, type ClientTrace } from '../../src/index.js';
 import { TracingAgent, TracingHttpsAgent } from '../../src/node/index.js';
 import { createTracingDispatcher, undiciAgentClass, type AgentClass } from '../../src/undici/index.js';
 import { FAULTS, expectedKind, faultKind, faultLookup, fetchRequest, nodeFault, trackClose, undiciFault, whenClosed, type FaultPorts, type Scenario } from './faults.js';
@@ -65,7 +65,7 @@ const plan: Scenario[] = Array.from({ length: args.total }, () => {
 
 let hookCalls = 0;
 const trace: Record<string, unknown> = {};
-for (const hook of hookNames) trace[hook] = () => void hookCalls++;
+for (const hook of goHookNames) trace[hook] = () => void hookCalls++;
 const countingTrace = trace as ClientTrace;
 
 const lookup = faultLookup();
