@@ -183,12 +183,16 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
   };
 
   /** Node: dial. Here: trace the lookup, each connection attempt and the TLS handshake. */
-  proto.createConnection = function createConnection(this: http.Agent, options: unknown, callback: unknown) {
+  proto.createConnection = function createConnection(this: http.Agent, ...args: unknown[]) {
+    const [options, callback] = args;
+    // Other call forms ((port, host, options), (port, options), (path), ...) are the caller's own:
+    // every argument goes to Node's method as given.
+    if (typeof options !== 'object' || options === null || args.length > 2) return base.createConnection.apply(this, args);
     const trace = agentStates.get(this)?.dialing;
     if ((options as { [tunnelProxy]?: URL })[tunnelProxy] !== undefined) {
       return connectThroughTunnel(this, base, options as TunnelOptions, callback as TunnelCallback, trace);
     }
-    if (trace === undefined) return base.createConnection.call(this, options, callback);
+    if (trace === undefined) return base.createConnection.apply(this, args);
     const opts = options as NodeOptions & { servername?: string };
     const lookup = tracedLookup(trace, opts.lookup as LookupFunction | undefined);
     const socket = base.createConnection.call(this, { ...opts, lookup }, callback) as Socket;
