@@ -46,6 +46,9 @@ export interface TracingAgentOptions {
    * The proxy to use: a URL for every request (Go's `http.ProxyURL`; `http://user:pass@host:port`
    * sends `Proxy-Authorization`), or a function choosing per target URL, such as
    * `proxyFromEnvironment()` (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, as Go). Default: none.
+   * When set, it wins over Node's own env proxy: a `proxyEnv` option (which `http.globalAgent`'s
+   * options carry under `NODE_USE_ENV_PROXY=1`) is ignored. Without it, `proxyEnv` works as on
+   * `http.Agent`.
    */
   proxy?: ProxyOption;
 }
@@ -95,7 +98,10 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     [name]: function (this: http.Agent, options?: TracingAgentOptions) {
       if (!(this instanceof Agent)) return new (Agent as unknown as new (o?: unknown) => http.Agent)(options);
       const expectContinueTimeout = validTimeout(options?.expectContinueTimeout);
-      (Base as unknown as AnyFunction).call(this, options);
+      // The explicit `proxy` option wins over Node's env proxy (`proxyEnv`, Node 22.21+/24+): Node
+      // would rewrite and dial the request its own way under ours.
+      const nodeOptions = options?.proxy !== undefined && options.proxy !== null ? { ...options, proxyEnv: undefined } : options;
+      (Base as unknown as AnyFunction).call(this, nodeOptions);
       const retryOnStaleConnection = options?.retryOnStaleConnection ?? true;
       if (typeof retryOnStaleConnection !== 'boolean') {
         throw new HttpTraceTypeError('ERR_HTTPTRACE_INVALID_OPTION', `retryOnStaleConnection must be a boolean, got ${typeof retryOnStaleConnection}`);
