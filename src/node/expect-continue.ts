@@ -4,7 +4,7 @@
  * after the connection is ready (Go's `ExpectContinueTimeout`). A final response that closes the
  * connection means the body is never sent, as in Go. Node itself sends the body immediately.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, InformationEvent } from 'node:http';
 import type { Socket } from 'node:net';
 import { isReady, readyEvent } from '../internal/socket-ready.js';
 
@@ -58,7 +58,7 @@ export function holdBodyUntilContinue(req: ClientRequest, timeoutMs: number): vo
     if (mode !== 'hold') return;
     mode = next;
     clearTimeout(timer);
-    req.off('continue', onContinue);
+    req.off('information', onInformation);
     req.off('response', onResponse);
     if (next === 'send') {
       req.write = write;
@@ -69,13 +69,18 @@ export function holdBodyUntilContinue(req: ClientRequest, timeoutMs: number): vo
       else req.write(...(call.args as [string]));
     }
   };
-  const onContinue = (): void => release('send');
+  // On 'information' (100), not 'continue' (emitted first): listening from 'socket' on, after the
+  // request tracer's own listener, Got100Continue comes before the body is written (as in Go).
+  const onInformation = (info: InformationEvent): void => {
+    if (info.statusCode === 100) release('send');
+  };
   const onResponse = (res: IncomingMessage): void => {
     const closing = /(^|,)\s*close\s*(,|$)/i.test(String(res.headers.connection ?? '')) || !req.shouldKeepAlive;
     release(closing ? 'drop' : 'send');
   };
   const onSocket = (socket: Socket): void => {
     if (req.destroyed) return;
+    if (mode === 'hold') req.on('information', onInformation);
     req.flushHeaders();
     const start = (): void => {
       if (mode === 'hold') timer = setTimeout(release, timeoutMs, 'send');
@@ -85,12 +90,11 @@ export function holdBodyUntilContinue(req: ClientRequest, timeoutMs: number): vo
   };
 
   req.once('socket', onSocket);
-  req.on('continue', onContinue);
   req.on('response', onResponse);
   req.once('close', () => {
     clearTimeout(timer);
     if (mode === 'hold') mode = 'drop';
-    req.off('continue', onContinue);
+    req.off('information', onInformation);
     req.off('response', onResponse);
   });
 }

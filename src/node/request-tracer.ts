@@ -4,6 +4,7 @@
  * `gotFirstResponseByte`, 1xx responses, `wroteRequest`, and `putIdleConn` through the pool tracker.
  * Every listener it adds to the socket is removed when the request closes.
  */
+import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, InformationEvent } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +30,18 @@ function abortRequest(req: ClientRequest, err: Error): void {
 }
 
 const tracers = new WeakMap<ClientRequest, RequestTracer>();
+
+/**
+ * Node publishes `http.client.request.start` when the request's last byte was handed to the socket
+ * (`end()` called and the output flushed): Go's "the write returned". The `'finish'` event waits
+ * for the socket's write callback, which may come after the response's first byte. Subscribed once,
+ * when the first traced request is seen.
+ */
+let subscribed = false;
+function onRequestStart(message: unknown): void {
+  const req = (message as { request?: ClientRequest }).request;
+  if (req !== undefined) tracers.get(req)?.requestWritten();
+}
 
 /** The tracer of `req`'s current attempt, if `req` is traced. */
 export function tracerOf(req: ClientRequest): RequestTracer | undefined {
@@ -65,6 +78,10 @@ export class RequestTracer implements PooledRequest {
     // A retried request was written before: it is sent again as soon as it has a socket.
     this.#finished = req.writableFinished;
     tracers.set(req, this);
+    if (!subscribed) {
+      subscribed = true;
+      diagnostics.subscribe('http.client.request.start', onRequestStart);
+    }
     req.on('socket', this.#socket);
     req.on('finish', this.#finish);
     req.on('error', this.#error);
@@ -163,10 +180,13 @@ export class RequestTracer implements PooledRequest {
     this.trace.wroteRequest?.({ err });
   }
 
-  readonly #finish = (): void => {
+  /** The request's last byte was written (or `'finish'`, whichever comes first). */
+  requestWritten(): void {
     this.#finished = true;
     if (this.#gotConn) this.#wrote(null);
-  };
+  }
+
+  readonly #finish = (): void => this.requestWritten();
 
   readonly #error = (err: Error): void => {
     this.#failed = true;

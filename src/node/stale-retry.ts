@@ -6,8 +6,8 @@
  * `ECONNRESET: socket hang up`. The hooks show both attempts, as Go's do. At most
  * {@link maxRetries} times per request, each time only after a failure on a reused connection.
  *
- * Cost: a socket reused from the pool gets two listeners once (shared functions, kept for its
- * life); each reuse only updates the socket's watch record.
+ * Cost: a socket reused from the pool gets its `emit` wrapped once (kept for its life, no listener
+ * added); each reuse only updates the socket's watch record.
  */
 import type { Agent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
@@ -64,14 +64,17 @@ function failed(socket: Socket, keepOwner: boolean): void {
   });
 }
 
-function onEnd(this: Socket): void {
-  failed(this, true);
-}
-
-function onError(this: Socket, err: Error): void {
-  failed(this, false);
-  // Listening must not turn an unhandled 'error' into a handled one.
-  if (this.listenerCount('error') === 1) throw err;
+/**
+ * Sees a watched socket's `'end'` and `'error'` before any listener, without adding listeners (a
+ * socket's listeners stay exactly as `http.Agent` leaves them): the socket's own `emit` is wrapped.
+ */
+function watchEmit(socket: Socket): void {
+  const emit = socket.emit;
+  socket.emit = function watchedEmit(this: Socket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'end') failed(this, true);
+    else if (event === 'error') failed(this, false);
+    return (emit as (this: Socket, ...a: unknown[]) => boolean).call(this, event, ...args);
+  } as Socket['emit'];
 }
 
 /**
@@ -90,8 +93,7 @@ export function retryIfStale(
   if (w === undefined) {
     const watch: Watch = { req, agent, options, context, beforeRetry, written: socket.bytesWritten, read: socket.bytesRead };
     watches.set(socket, watch);
-    socket.prependListener('end', onEnd);
-    socket.prependListener('error', onError);
+    watchEmit(socket);
     return;
   }
   w.req = req;

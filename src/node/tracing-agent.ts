@@ -48,6 +48,9 @@ export interface TracingAgentOptions {
    * The proxy to use: a URL for every request (Go's `http.ProxyURL`; `http://user:pass@host:port`
    * sends `Proxy-Authorization`), or a function choosing per target URL, such as
    * `proxyFromEnvironment()` (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, as Go). Default: none.
+   * When set, it wins over Node's own env proxy: a `proxyEnv` option (which `http.globalAgent`'s
+   * options carry under `NODE_USE_ENV_PROXY=1`) is ignored. Without it, `proxyEnv` works as on
+   * `http.Agent`.
    */
   proxy?: ProxyOption;
 }
@@ -97,7 +100,10 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     [name]: function (this: http.Agent, options?: TracingAgentOptions) {
       if (!(this instanceof Agent)) return new (Agent as unknown as new (o?: unknown) => http.Agent)(options);
       const expectContinueTimeout = validTimeout(options?.expectContinueTimeout);
-      (Base as unknown as AnyFunction).call(this, options);
+      // The explicit `proxy` option wins over Node's env proxy (`proxyEnv`, Node 22.21+/24+): Node
+      // would rewrite and dial the request its own way under ours.
+      const nodeOptions = options?.proxy !== undefined && options.proxy !== null ? { ...options, proxyEnv: undefined } : options;
+      (Base as unknown as AnyFunction).call(this, nodeOptions);
       const retryOnStaleConnection = options?.retryOnStaleConnection ?? true;
       if (typeof retryOnStaleConnection !== 'boolean') {
         throw new HttpTraceTypeError('ERR_HTTPTRACE_INVALID_OPTION', `retryOnStaleConnection must be a boolean, got ${typeof retryOnStaleConnection}`);
@@ -185,12 +191,16 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
   };
 
   /** Node: dial. Here: trace the lookup, each connection attempt and the TLS handshake. */
-  proto.createConnection = function createConnection(this: http.Agent, options: unknown, callback: unknown) {
+  proto.createConnection = function createConnection(this: http.Agent, ...args: unknown[]) {
+    const [options, callback] = args;
+    // Other call forms ((port, host, options), (port, options), (path), ...) are the caller's own:
+    // every argument goes to Node's method as given.
+    if (typeof options !== 'object' || options === null || args.length > 2) return base.createConnection.apply(this, args);
     const trace = agentStates.get(this)?.dialing;
     if ((options as { [tunnelProxy]?: URL })[tunnelProxy] !== undefined) {
       return connectThroughTunnel(this, base, options as TunnelOptions, callback as TunnelCallback, trace);
     }
-    if (trace === undefined) return base.createConnection.call(this, options, callback);
+    if (trace === undefined) return base.createConnection.apply(this, args);
     const opts = options as NodeOptions & { servername?: string };
     const lookup = tracedLookup(trace, opts.lookup as LookupFunction | undefined);
     const socket = base.createConnection.call(this, { ...opts, lookup }, callback) as Socket;
