@@ -117,6 +117,18 @@ function responseLines(hop: HopRecord, paint: Paint, show: boolean): string[] {
   return [`${paint('dim', r.httpVersion)} ${status}`, ...r.headers.map(([n, v]) => `  ${paint('dim', `${n}:`)} ${show ? v : redactHeaderValue(n, v)}`)];
 }
 
+/** Why a request failed, in one line (for stderr), or `undefined` when it did not fail. */
+export function failureLine(view: RequestView, paint: Paint): string | undefined {
+  const { record } = view;
+  if (record.error === undefined) {
+    const status = record.hops[record.hops.length - 1]?.response?.status ?? 0;
+    return view.exitCode === 22 ? `(22) The requested URL returned error: ${status}` : undefined;
+  }
+  const e = errorJson(record.error)!;
+  const why = record.timedOut ? 'timed out (-m)' : 'failed';
+  return paint('red', `✗ ${failedPhase(view.events)} ${why}: ${e.code ? `${e.code} ` : ''}${e.message} (exit ${view.exitCode})`);
+}
+
 /** The block of one request: each hop, then the body or the error. */
 export function renderRequest(view: RequestView, options: RenderOptions): string {
   const paint = painter(options.color);
@@ -138,11 +150,6 @@ export function renderRequest(view: RequestView, options: RenderOptions): string
   const last = record.hops[record.hops.length - 1];
   const bytes = last?.response?.bodyBytes;
   if (bytes !== undefined) out.push(paint('dim', `  body ${bytes} bytes, ${options.output ? `saved to ${options.output}` : 'read and discarded (-o FILE saves it)'}`));
-  if (record.error !== undefined) {
-    const e = errorJson(record.error)!;
-    const why = record.timedOut ? 'timed out (-m)' : 'failed';
-    out.push(paint('red', `✗ ${failedPhase(view.events)} ${why}: ${e.code ? `${e.code} ` : ''}${e.message} (exit ${view.exitCode})`));
-  }
   if (options.verbose) out.push('', paint('dim', '  timeline (ms since the request began)'), renderTimeline(view.events, paint, options.showSecrets));
   return `${out.join('\n')}\n`;
 }
