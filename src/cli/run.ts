@@ -110,7 +110,8 @@ async function execute(options: CliOptions, io: CliIo, stdout: Sink, stderr: Sin
     if (options.writeOut !== undefined) stdout.write(renderWriteOut(options.writeOut, { ...view, showSecrets: show }));
     report?.write(`${record.req > 1 ? '\n' : ''}${renderRequest(view, { color, verbose: options.verbose, showSecrets: show, output: outputPath })}`);
     const why = failureLine(view, painter(false));
-    if (why !== undefined) errors?.write(`httptrace: ${why}\n`);
+    // A failed stdout is reported once, at the end (quietly for a closed pipe).
+    if (why !== undefined && !(exitCode === 23 && stdout.error !== undefined)) errors?.write(`httptrace: ${why}\n`);
   };
   const file = await openOutput(outputPath);
   const output: BodyOutput | undefined = outputPath === '-' ? { write: (chunk) => stdout.writeBody(chunk) } : file;
