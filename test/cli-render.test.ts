@@ -50,6 +50,7 @@ test('the waterfall block: facts, status, headers, phases with bars, curl figure
     '  Content-Type: text/plain',
     '  Set-Cookie: id=[redacted]',
     '',
+    '  queue                 0.00 ms  █',
     '  DNS lookup           10.00 ms  ██',
     '  TCP connect          10.00 ms    ██',
     '  TLS handshake        20.00 ms      ████',

@@ -31,6 +31,10 @@ test('two URLs share the pool: a fresh connection, then a reused one, in the wat
     assert.ok(phase(first, row) >= 0, `${row} in\n${first}`);
   }
   assert.doesNotMatch(first, /TLS handshake/);
+  const rows = ['queue', 'DNS lookup', 'TCP connect', 'request write', 'server processing', 'content transfer'].map((row) => phase(first, row));
+  const total = Number(/total ([\d.]+) ms/.exec(first)?.[1]);
+  const sum = rows.reduce((a, b) => a + b, 0);
+  assert.ok(sum <= total + 0.06 && total - sum <= Math.max(2, total / 4), `rows ${rows.join(' + ')} = ${sum} add up to ${total}`);
   assert.match(first, /namelookup [\d.]+ · connect [\d.]+ · pretransfer [\d.]+ · starttransfer [\d.]+ · total [\d.]+ ms/);
   assert.match(second, /connection {2}reused \(idle [\d.]+ ms\) · 127\.0\.0\.1:\d+/);
   assert.match(second, /DNS lookup {18}- {2}\(reused connection\)/);

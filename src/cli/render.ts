@@ -32,9 +32,9 @@ export interface RenderOptions {
 type Row = readonly [label: string, value: number | undefined, from: number | undefined, to: number | undefined];
 
 /** The waterfall rows for plain HTTP (httpstat's `HTTPTemplate`). */
-const HTTP_ROWS = ['DNS lookup', 'TCP connect', 'request write', 'server processing', 'content transfer'] as const;
+const HTTP_ROWS = ['queue', 'DNS lookup', 'TCP connect', 'request write', 'server processing', 'content transfer'] as const;
 /** The waterfall rows for HTTPS (httpstat's `HTTPSTemplate`). */
-const HTTPS_ROWS = ['DNS lookup', 'TCP connect', 'TLS handshake', 'request write', 'server processing', 'content transfer'] as const;
+const HTTPS_ROWS = ['queue', 'DNS lookup', 'TCP connect', 'TLS handshake', 'request write', 'server processing', 'content transfer'] as const;
 const BAR_WIDTH = 32;
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
@@ -43,7 +43,9 @@ function rows(t: Timings): Row[] {
   const { phases: f, points: p } = t;
   const sent = f.send === undefined || p.pretransfer === undefined ? undefined : p.pretransfer + f.send;
   return [
-    ['DNS lookup', f.dns, 0, p.namelookup],
+    // Waiting for the pool (and Node's own turns) before DNS or connect: with it, the rows add up to the total.
+    ['queue', f.queue, 0, f.queue],
+    ['DNS lookup', f.dns, f.queue, p.namelookup],
     ['TCP connect', f.tcp, p.namelookup, p.connect],
     ['TLS handshake', f.tls, p.connect, p.appconnect],
     ['request write', f.send, p.pretransfer, sent],

@@ -24,6 +24,7 @@ import { Sink, sinkFailure, type SinkStream } from './sink.js';
 import { painter, wantsColor } from './style.js';
 import { version } from './version.js';
 import { renderWriteOut } from './write-out.js';
+import { renderRepeatStats } from './repeat-stats.js';
 
 /** Where the CLI reads and writes (the process's streams, or test doubles). */
 export interface CliIo {
@@ -137,6 +138,7 @@ async function execute(options: CliOptions, io: CliIo, stdout: Sink, stderr: Sin
     client.close();
     await file?.close();
   }
+  if (options.repeat > 1) report?.write(`\n${renderRepeatStats(records.map((r) => collector.eventsOf(r.req)))}`);
   if (options.dumpHeader !== undefined && options.dumpHeader !== '-') await writeText('-D', options.dumpHeader, dumped.join(''), stdout);
   if (options.traceJson !== undefined && options.traceJson !== '-') await writeText('--trace-json', options.traceJson, traceLines.join(''), stdout);
   if (options.har !== undefined) {
