@@ -26,6 +26,7 @@ test('curl-like options are parsed', () => {
     [o.insecure, o.cacert, o.location, o.maxRedirs, o.output, o.repeat, o.wait, o.keepAlive, o.dnsServer, o.parallel, o.verbose, o.traceJson, o.har, o.showSecrets, o.fail, o.color, o.client],
     [true, 'ca.pem', true, 3, 'out', 2, 10, false, '127.0.0.1:5353', true, true, '-', 'x.har', true, true, false, 'node'],
   );
+  assert.deepEqual(parseCliArgs(['--resolve', 'bücher.test:80:::1', 'http://bücher.test/']).resolve, [{ host: 'xn--bcher-kva.test', port: 80, addrs: ['::1'] }], 'an IDN matches its punycode');
   const defaults = parseCliArgs(['https://h.test']);
   assert.deepEqual([defaults.method, defaults.keepAlive, defaults.repeat, defaults.maxRedirs, defaults.color, defaults.client], [undefined, true, 1, 50, undefined, 'node']);
 });

@@ -175,6 +175,9 @@ test('--dns-server: our DNS server on 127.0.0.1, delayed 50 ms, is the DNS phase
   const ms = phase(stdout, 'DNS lookup');
   assert.ok(ms >= 45 && ms <= 80, `DNS lookup ${ms} ms`);
   assert.deepEqual(dns.queries.sort(), ['web.test/A', 'web.test/AAAA']);
+  const both = await startDnsServer(t, { 'dual.test': ['127.0.0.1', '::1'] });
+  const dual = await runCli(['--dns-server', both.address, `http://dual.test:${server.port}/ok`]);
+  assert.match(dual.stdout, /dns {9}dual\.test → ::1, 127\.0\.0\.1\n/, 'AAAA first, as getaddrinfo (RFC 6724) and Go');
   const missing = await runCli(['--dns-server', dns.address, `http://nowhere.test:${server.port}/`]);
   assert.equal(missing.code, 6);
   assert.match(missing.stderr, /✗ DNS lookup failed: ENOTFOUND .*nowhere\.test.* \(exit 6\)/);
