@@ -14,18 +14,19 @@ test('curl-like options are parsed', () => {
   const o = parseCliArgs([
     '-X', 'PUT', '-H', 'X-A: 1', '-H', 'X-A: 2', '-d', 'a=1', '-d', '@file', '-A', 'ua/1', '-k', '--cacert', 'ca.pem', '-L', '--max-redirs', '3',
     '-o', 'out', '-m', '1.5', '--repeat', '2', '--wait', '10', '--no-keepalive', '--resolve', 'a.test:443:127.0.0.1,[::1]',
-    '--dns-server', '127.0.0.1:5353', '-Z', '-v', '--json', '--har', 'x.har', '--show-secrets', '-f', '--no-color', 'example.test/path',
+    '--dns-server', '127.0.0.1:5353', '-Z', '-v', '--trace-json', '-', '--har', 'x.har', '--show-secrets', '-f', '--no-color', 'example.test/path',
   ]);
   assert.equal(o.urls[0]!.href, 'http://example.test/path');
   assert.equal(o.method, 'PUT');
-  assert.deepEqual(o.headers, [['X-A', '1'], ['X-A', '2'], ['User-Agent', 'ua/1']]);
-  assert.deepEqual(o.data, ['a=1', '@file']);
+  assert.deepEqual(o.headers, [['User-Agent', 'ua/1'], ['X-A', '1'], ['X-A', '2']]);
+  assert.deepEqual(o.data, [{ kind: 'form', value: 'a=1' }, { kind: 'form', value: '@file' }]);
   assert.deepEqual(o.resolve, [{ host: 'a.test', port: 443, addrs: ['127.0.0.1', '::1'] }]);
   assert.equal(o.maxTime, 1500);
   assert.deepEqual(
-    [o.insecure, o.cacert, o.location, o.maxRedirs, o.output, o.repeat, o.wait, o.keepAlive, o.dnsServer, o.parallel, o.verbose, o.json, o.har, o.showSecrets, o.fail, o.color, o.client],
-    [true, 'ca.pem', true, 3, 'out', 2, 10, false, '127.0.0.1:5353', true, true, true, 'x.har', true, true, false, 'node'],
+    [o.insecure, o.cacert, o.location, o.maxRedirs, o.output, o.repeat, o.wait, o.keepAlive, o.dnsServer, o.parallel, o.verbose, o.traceJson, o.har, o.showSecrets, o.fail, o.color, o.client],
+    [true, 'ca.pem', true, 3, 'out', 2, 10, false, '127.0.0.1:5353', true, true, '-', 'x.har', true, true, false, 'node'],
   );
+  assert.deepEqual(parseCliArgs(['--resolve', 'bücher.test:80:::1', 'http://bücher.test/']).resolve, [{ host: 'xn--bcher-kva.test', port: 80, addrs: ['::1'] }], 'an IDN matches its punycode');
   const defaults = parseCliArgs(['https://h.test']);
   assert.deepEqual([defaults.method, defaults.keepAlive, defaults.repeat, defaults.maxRedirs, defaults.color, defaults.client], [undefined, true, 1, 50, undefined, 'node']);
 });
@@ -44,6 +45,14 @@ test('bad input: a one-line error on stderr and curl-style exit codes', async ()
     [['--client', 'curl', 'h.test'], 2, /--client must be node, undici or fetch/],
     [['-x', 'https://127.0.0.1:3128', 'http://h.test'], 2, /^httptrace: the proxy option: only http:\/\/ proxies are supported, got https:\/\/\n$/],
     [['--cacert', '/nonexistent/ca.pem', 'http://h.test'], 77, /^httptrace: cannot read --cacert/],
+    [['--cacert', fileURLToPath(import.meta.url), 'http://h.test'], 77, /^httptrace: --cacert .* holds no PEM certificate\n$/],
+    [['-X', 'GE T', 'h.test'], 2, /^httptrace: -X wants a method token, got "GE T"\n$/],
+    [['-H', 'X-A: 1\r\nX-B: 2', 'h.test'], 2, /^httptrace: -H X-A: the value holds a CR, LF or NUL\n$/],
+    [['-H', 'X A: 1', 'h.test'], 2, /^httptrace: -H wants "Name: value"/],
+    [['--repeat', '-1', 'h.test'], 2, /^httptrace: [^\n]*--repeat[^\n]*\n$/],
+    [['--client', 'fetch', '-H', 'Expect: 100-continue', 'h.test'], 2, /^httptrace: --client fetch cannot send Expect/],
+    [['-b', 'cookies.txt', 'h.test'], 2, /^httptrace: -b reads cookies from a string/],
+    [['-u', 'alice', 'h.test'], 2, /^httptrace: -u wants user:password/],
   ];
   for (const [args, code, message] of cases) {
     const r = await runCli(args);
@@ -56,9 +65,11 @@ test('bad input: a one-line error on stderr and curl-style exit codes', async ()
 test('--help and --version', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  for (const option of ['-X', '-H', '-d', '-A', '-k', '--cacert', '-x', '-L', '-o', '-m', '--repeat', '--wait', '--no-keepalive', '--resolve', '--dns-server', '-Z', '--client', '-v', '--json', '--har', '--show-secrets']) {
+  for (const option of ['-X', '-H', '-d', '-A', '-k', '--cacert', '-x', '-L', '-o', '-m', '--repeat', '--wait', '--no-keepalive', '--resolve', '--dns-server', '-Z', '--client', '-v', '--trace-json', '--har', '--show-secrets', '-w', '-s', '-S', '-i', '-I', '-D', '--json', '--data-raw', '--compressed']) {
     assert.ok(help.stdout.includes(`${option} `) || help.stdout.includes(`${option},`), option);
   }
+  assert.ok(help.stdout.split('\n').length <= 50, 'one screen');
+  for (const group of ['http/post:', 'tls:', 'connection/dns/proxy:', 'output:']) assert.match(help.stdout, new RegExp(`^${group}$`, 'm'));
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.equal((await runCli(['-V'])).stdout, `httptrace ${pkg.version}\n`);
 });

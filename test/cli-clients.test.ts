@@ -15,7 +15,7 @@ const names = (lines: Array<Record<string, any>>, req: number) => lines.filter((
 for (const client of ['fetch', 'undici'] as const) {
   test(`--client ${client}: a fresh connection, a redirect on the reused one, then a reused one`, async (t) => {
     const server = await startTestServer(t);
-    const { code, stdout, stderr } = await runCli(['--client', client, '--json', '-L', server.url('/redirect'), server.url('/ok')], '', { loadUndici });
+    const { code, stdout, stderr } = await runCli(['--client', client, '--trace-json', '-', '-L', server.url('/redirect'), server.url('/ok')], '', { loadUndici });
     assert.equal(code, 0, stderr);
     const lines = jsonLines(stdout);
     const first = names(lines, 1);
@@ -32,7 +32,7 @@ for (const client of ['fetch', 'undici'] as const) {
 
   test(`--client ${client}: a refused connection is exit 7 with the root cause`, async () => {
     const port = await closedPort();
-    const { code, stdout } = await runCli(['--client', client, '--json', `http://127.0.0.1:${port}/`], '', { loadUndici });
+    const { code, stdout } = await runCli(['--client', client, '--trace-json', '-', `http://127.0.0.1:${port}/`], '', { loadUndici });
     assert.equal(code, 7);
     const response = jsonLines(stdout).find((l) => l.mark === 'response')!;
     assert.equal(response.args.status, null);

@@ -63,7 +63,7 @@ test('secrets are redacted in the output, the -v timeline, --json and --har; --s
   const secrets = ['tok3n', 'pa55word', 'alice', 'c00kie', 's3cret'];
   const args = ['-H', 'Authorization: Bearer tok3n', '-H', 'Cookie: sid=c00kie', url];
   const human = await runCli(['-v', ...args]);
-  const json = await runCli(['--json', ...args]);
+  const json = await runCli(['--trace-json', '-', ...args]);
   const har = await runCli(['--har', join(dir, 'a.har'), ...args]);
   const harText = await readFile(join(dir, 'a.har'), 'utf8');
   for (const out of [human.stdout, json.stdout, harText]) {

@@ -15,7 +15,7 @@ for (const client of ['node', 'fetch'] as const) {
     const tls = await startTestServer(t, { tls: true });
     const proxy = await startProxyServer(t, { auth: { user: 'alice', password: 's3cret' } });
     const proxyUrl = `http://alice:s3cret@127.0.0.1:${proxy.port}`;
-    const r = await runCli(['--client', client, '--json', '--cacert', caFile, '-x', proxyUrl, server.url('/ok'), tls.url('/ok')]);
+    const r = await runCli(['--client', client, '--trace-json', '-', '--cacert', caFile, '-x', proxyUrl, server.url('/ok'), tls.url('/ok')]);
     assert.equal(r.code, 0, r.stderr);
     const lines = jsonLines(r.stdout);
     const getConns = lines.filter((l) => l.hook === 'getConn').map((l) => l.args.hostPort);
@@ -32,13 +32,13 @@ test('HTTP_PROXY from the environment; loopback targets stay direct (Go), NO_PRO
   const server = await startTestServer(t);
   const proxy = await startProxyServer(t);
   const env = { HTTP_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: 'skip.test' };
-  const direct = await runCli(['--json', server.url('/ok')], '', { env });
+  const direct = await runCli(['--trace-json', '-', server.url('/ok')], '', { env });
   assert.equal(direct.code, 0, direct.stderr);
   assert.equal(proxy.requests.length, 0, 'localhost is never proxied from the environment');
-  const far = await runCli(['--json', '--resolve', `far.test:${server.port}:127.0.0.1`, `http://far.test:${server.port}/ok`], '', { env });
+  const far = await runCli(['--trace-json', '-', '--resolve', `far.test:${server.port}:127.0.0.1`, `http://far.test:${server.port}/ok`], '', { env });
   assert.equal(far.code, 0, far.stderr);
   assert.deepEqual(proxy.requests.map((p) => p.url), [`http://far.test:${server.port}/ok`]);
-  const skip = await runCli(['--json', '--resolve', `skip.test:${server.port}:127.0.0.1`, `http://skip.test:${server.port}/ok`], '', { env });
+  const skip = await runCli(['--trace-json', '-', '--resolve', `skip.test:${server.port}:127.0.0.1`, `http://skip.test:${server.port}/ok`], '', { env });
   assert.equal(skip.code, 0, skip.stderr);
   assert.equal(proxy.requests.length, 1);
 });

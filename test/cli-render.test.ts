@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceEvent } from '../src/collector/index.js';
 import { eventJson, errorJson } from '../src/cli/json-output.js';
-import { renderRequest } from '../src/cli/render.js';
+import { failureLine, renderRequest } from '../src/cli/render.js';
 import type { RequestRecord } from '../src/cli/runner.js';
-import { wantsColor } from '../src/cli/style.js';
+import { painter, wantsColor } from '../src/cli/style.js';
 
 const ev = (name: string, t: number, args: Record<string, unknown> = {}): TraceEvent =>
   (name.startsWith('[') ? { type: 'mark', mark: name.slice(1, -1), req: 1, t, args } : { type: 'hook', hook: name, req: 1, t, args }) as TraceEvent;
@@ -50,6 +50,7 @@ test('the waterfall block: facts, status, headers, phases with bars, curl figure
     '  Content-Type: text/plain',
     '  Set-Cookie: id=[redacted]',
     '',
+    '  queue                 0.00 ms  █',
     '  DNS lookup           10.00 ms  ██',
     '  TCP connect          10.00 ms    ██',
     '  TLS handshake        20.00 ms      ████',
@@ -66,7 +67,8 @@ test('-v adds the timeline; a failure names its phase and exit code', () => {
   const failed: RequestRecord = { ...record, error: Object.assign(new Error('connect ECONNREFUSED 192.0.2.1:443'), { code: 'ECONNREFUSED' }), hops: [{ method: 'GET', url: 'https://example.test/', bodySize: 0 }] };
   const refused = [...events.slice(0, 5), ev('connectDone', 12, { network: 'tcp', addr: '192.0.2.1:443', err: failed.error }), ev('[response]', 12, { status: null, err: failed.error })];
   const out = renderRequest({ record: failed, events: refused, exitCode: 7 }, { color: false, verbose: true, showSecrets: false });
-  assert.match(out, /\n✗ TCP connect failed: ECONNREFUSED connect ECONNREFUSED 192\.0\.2\.1:443 \(exit 7\)\n/);
+  assert.equal(failureLine({ record: failed, events: refused, exitCode: 7 }, painter(false)), '✗ TCP connect failed: ECONNREFUSED connect ECONNREFUSED 192.0.2.1:443 (exit 7)');
+  assert.doesNotMatch(out, /✗/);
   assert.match(out, /\n {6}\+0\.000 ms {2}\[request\] {13}GET https:\/\/example\.test\/\n/);
   assert.match(out, /\n {5}\+12\.000 ms {2}connectDone {11}tcp 192\.0\.2\.1:443 error ECONNREFUSED: connect ECONNREFUSED/);
   assert.match(out, /namelookup 10\.00 · connect 12\.00 ms\n/);

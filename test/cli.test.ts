@@ -31,6 +31,10 @@ test('two URLs share the pool: a fresh connection, then a reused one, in the wat
     assert.ok(phase(first, row) >= 0, `${row} in\n${first}`);
   }
   assert.doesNotMatch(first, /TLS handshake/);
+  const rows = ['queue', 'DNS lookup', 'TCP connect', 'request write', 'server processing', 'content transfer'].map((row) => phase(first, row));
+  const total = Number(/total ([\d.]+) ms/.exec(first)?.[1]);
+  const sum = rows.reduce((a, b) => a + b, 0);
+  assert.ok(sum <= total + 0.06 && total - sum <= Math.max(2, total / 4), `rows ${rows.join(' + ')} = ${sum} add up to ${total}`);
   assert.match(first, /namelookup [\d.]+ · connect [\d.]+ · pretransfer [\d.]+ · starttransfer [\d.]+ · total [\d.]+ ms/);
   assert.match(second, /connection {2}reused \(idle [\d.]+ ms\) · 127\.0\.0\.1:\d+/);
   assert.match(second, /DNS lookup {18}- {2}\(reused connection\)/);
@@ -39,7 +43,7 @@ test('two URLs share the pool: a fresh connection, then a reused one, in the wat
 
 test('--json: one line per hook and mark, in order, with the documented fields', async (t) => {
   const server = await startTestServer(t);
-  const { code, stdout } = await runCli(['--json', server.url('/ok'), server.url('/ok')]);
+  const { code, stdout } = await runCli(['--trace-json', '-', server.url('/ok'), server.url('/ok')]);
   assert.equal(code, 0);
   const lines = jsonLines(stdout);
   const fresh = ['[request]', 'getConn', 'dnsStart', 'dnsDone', 'connectStart', 'connectDone', 'gotConn', 'wroteHeaderField', 'wroteHeaderField', 'wroteHeaderField', 'wroteHeaders', 'wroteRequest', 'gotFirstResponseByte', '[response]', 'putIdleConn', '[body]'];
@@ -63,7 +67,7 @@ test('--json: one line per hook and mark, in order, with the documented fields',
   assert.ok(typeof reused.idleTime === 'number' && reused.idleTime > 0);
 });
 
-test('the only header of its own is User-Agent; -d @file posts a body; -o saves it', async (t) => {
+test('User-Agent, and Content-Type for -d unless -H sets it; -d @file posts a body; -o saves it', async (t) => {
   const server = await startTestServer(t);
   const dir = await mkdtemp(join(tmpdir(), 'httptrace-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -79,7 +83,7 @@ test('the only header of its own is User-Agent; -d @file posts a body; -o saves 
   assert.equal(stdin.code, 0);
   const again = JSON.parse(await readFile(out, 'utf8')) as { rawHeaders: string[]; body: string };
   assert.equal(again.body, 'from stdin');
-  assert.equal(again.rawHeaders[1], 'custom/1');
+  assert.deepEqual(again.rawHeaders.slice(0, 4), ['Content-Type', 'application/x-www-form-urlencoded', 'User-Agent', 'custom/1'], '-d implies the form type, as curl');
   const missing = await runCli(['-d', `@${join(dir, 'nope')}`, server.url('/echo')]);
   assert.equal(missing.code, 26);
   assert.match(missing.stderr, /^httptrace: cannot read -d @.*nope/);
@@ -91,7 +95,7 @@ test('-L follows a redirect: each hop shown, one request and response mark, a re
   assert.equal(human.code, 0);
   assert.match(human.stdout, /HTTP\/1\.1 302 Found\n(  .*\n)* {2}Location: \/ok\n/);
   assert.match(human.stdout, /→ redirect 1 to http:\/\/localhost:\d+\/ok\n\nGET http:\/\/localhost:\d+\/ok\n {2}connection {2}reused/);
-  const { stdout } = await runCli(['--json', '-L', server.url('/redirect')]);
+  const { stdout } = await runCli(['--trace-json', '-', '-L', server.url('/redirect')]);
   const names = hooksOf(jsonLines(stdout), 1);
   assert.equal(names.filter((n) => n === '[request]').length, 1);
   assert.equal(names.filter((n) => n === '[response]').length, 1);
@@ -103,7 +107,7 @@ test('-L follows a redirect: each hop shown, one request and response mark, a re
   assert.doesNotMatch(noFollow.stdout, /redirect 1/);
   const tooMany = await runCli(['-L', '--max-redirs', '0', server.url('/redirect')]);
   assert.equal(tooMany.code, 47);
-  assert.match(tooMany.stdout, /more than 0 redirects \(exit 47\)/);
+  assert.match(tooMany.stderr, /more than 0 redirects \(exit 47\)/);
 });
 
 test('-L to another origin drops Authorization and Cookie, as curl; body-read failures keep the bytes read', async (t) => {
@@ -114,7 +118,7 @@ test('-L to another origin drops Authorization and Cookie, as curl; body-read fa
   const names = (raw: string[]) => raw.filter((_, i) => i % 2 === 0);
   assert.deepEqual(names(first.requests[0]!.rawHeaders), ['User-Agent', 'Authorization', 'X-Keep', 'Host', 'Connection']);
   assert.deepEqual(names(other.requests[0]!.rawHeaders), ['User-Agent', 'X-Keep', 'Host', 'Connection']);
-  const cut = await runCli(['--json', first.url('/drop-mid-body')]);
+  const cut = await runCli(['--trace-json', '-', first.url('/drop-mid-body')]);
   assert.equal(cut.code, 56);
   const body = jsonLines(cut.stdout).find((l) => l.mark === 'body')!;
   assert.equal(body.args.bytes, 10);
@@ -125,7 +129,7 @@ test('103 Early Hints: the 1xx in the output and in got1xxResponse', async (t) =
   const server = await startTestServer(t);
   const human = await runCli([server.url('/early-hints')]);
   assert.match(human.stdout, /\n {2}103 {9}link: <\/style\.css>; rel=preload; as=style\n/);
-  const hint = jsonLines((await runCli(['--json', server.url('/early-hints')])).stdout).find((l) => l.hook === 'got1xxResponse')!;
+  const hint = jsonLines((await runCli(['--trace-json', '-', server.url('/early-hints')])).stdout).find((l) => l.hook === 'got1xxResponse')!;
   assert.deepEqual(hint.args, { code: 103, header: { link: ['</style.css>; rel=preload; as=style'] } });
 });
 
@@ -140,13 +144,13 @@ test('https: TLS facts with --cacert; -k skips verification; an untrusted certif
   assert.equal(insecure.code, 0);
   const bad = await runCli([server.url('/ok')]);
   assert.equal(bad.code, 60);
-  assert.match(bad.stdout, /✗ TLS handshake failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE .* \(exit 60\)\n/);
+  assert.match(bad.stderr, /✗ TLS handshake failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE .* \(exit 60\)\n/);
   // Any other TLS failure exits 35: https to a plain http port.
   const plain = await startTestServer(t);
   const wrong = await runCli([`https://localhost:${plain.port}/ok`]);
   assert.equal(wrong.code, 35, wrong.stdout);
-  assert.match(wrong.stdout, /✗ TLS handshake failed: .*\(exit 35\)\n/);
-  const tls = jsonLines((await runCli(['--json', server.url('/ok')])).stdout).find((l) => l.hook === 'tlsHandshakeDone')!;
+  assert.match(wrong.stderr, /✗ TLS handshake failed: .*\(exit 35\)\n/);
+  const tls = jsonLines((await runCli(['--trace-json', '-', server.url('/ok')])).stdout).find((l) => l.hook === 'tlsHandshakeDone')!;
   // The message is Node's own wording, which changes between releases (24+ adds a hint): matched on code.
   const { err, ...state } = tls.args;
   assert.deepEqual(state, { version: '', cipherSuite: '', negotiatedProtocol: '', serverName: '', didResume: false, peerCertificates: 0 });
@@ -171,14 +175,17 @@ test('--dns-server: our DNS server on 127.0.0.1, delayed 50 ms, is the DNS phase
   const ms = phase(stdout, 'DNS lookup');
   assert.ok(ms >= 45 && ms <= 80, `DNS lookup ${ms} ms`);
   assert.deepEqual(dns.queries.sort(), ['web.test/A', 'web.test/AAAA']);
+  const both = await startDnsServer(t, { 'dual.test': ['127.0.0.1', '::1'] });
+  const dual = await runCli(['--dns-server', both.address, `http://dual.test:${server.port}/ok`]);
+  assert.match(dual.stdout, /dns {9}dual\.test → ::1, 127\.0\.0\.1\n/, 'AAAA first, as getaddrinfo (RFC 6724) and Go');
   const missing = await runCli(['--dns-server', dns.address, `http://nowhere.test:${server.port}/`]);
   assert.equal(missing.code, 6);
-  assert.match(missing.stdout, /✗ DNS lookup failed: ENOTFOUND .*nowhere\.test.* \(exit 6\)/);
+  assert.match(missing.stderr, /✗ DNS lookup failed: ENOTFOUND .*nowhere\.test.* \(exit 6\)/);
 });
 
 test('--resolve answers one host and port, as curl', async (t) => {
   const server = await startTestServer(t);
-  const { code, stdout } = await runCli(['--json', '--resolve', `api.test:${server.port}:127.0.0.1`, `http://api.test:${server.port}/ok`]);
+  const { code, stdout } = await runCli(['--trace-json', '-', '--resolve', `api.test:${server.port}:127.0.0.1`, `http://api.test:${server.port}/ok`]);
   assert.equal(code, 0);
   const lines = jsonLines(stdout);
   assert.deepEqual(lines.find((l) => l.hook === 'dnsDone')!.args, { addrs: ['127.0.0.1'], coalesced: false, err: null });
@@ -190,10 +197,10 @@ test('exit codes: 7 refused, 28 timeout, 22 with -f, last failure wins', async (
   const port = await closedPort();
   const refused = await runCli([`http://127.0.0.1:${port}/`]);
   assert.equal(refused.code, 7);
-  assert.match(refused.stdout, /✗ TCP connect failed: ECONNREFUSED/);
+  assert.match(refused.stderr, /✗ TCP connect failed: ECONNREFUSED/);
   const slow = await runCli(['-m', '0.1', server.url('/slow-headers?ms=2000')]);
   assert.equal(slow.code, 28);
-  assert.match(slow.stdout, /✗ waiting for the response timed out \(-m\): .* \(exit 28\)/);
+  assert.match(slow.stderr, /✗ waiting for the response timed out \(-m\): .* \(exit 28\)/);
   assert.equal((await runCli([server.url('/missing')])).code, 0);
   assert.equal((await runCli(['-f', server.url('/missing')])).code, 22);
   assert.equal((await runCli([`http://127.0.0.1:${port}/`, server.url('/ok')])).code, 7);
@@ -201,14 +208,14 @@ test('exit codes: 7 refused, 28 timeout, 22 with -f, last failure wins', async (
 
 test('--repeat with --wait, --no-keepalive and -Z', async (t) => {
   const server = await startTestServer(t);
-  const repeat = jsonLines((await runCli(['--json', '--repeat', '3', '--wait', '20', server.url('/ok')])).stdout);
+  const repeat = jsonLines((await runCli(['--trace-json', '-', '--repeat', '3', '--wait', '20', server.url('/ok')])).stdout);
   assert.deepEqual(repeat.filter((l) => l.mark === 'sleep').map((l) => [l.req, l.args.ms]), [[2, 20], [3, 20]]);
   assert.deepEqual(repeat.filter((l) => l.hook === 'gotConn').map((l) => l.args.reused), [false, true, true]);
-  const closing = jsonLines((await runCli(['--json', '--no-keepalive', server.url('/ok'), server.url('/ok')])).stdout);
+  const closing = jsonLines((await runCli(['--trace-json', '-', '--no-keepalive', server.url('/ok'), server.url('/ok')])).stdout);
   assert.deepEqual(closing.filter((l) => l.hook === 'gotConn').map((l) => l.args.reused), [false, false]);
   assert.equal(closing.filter((l) => l.hook === 'putIdleConn').length, 0);
   const before = server.connections;
-  const parallel = jsonLines((await runCli(['--json', '-Z', server.url('/ok'), server.url('/ok'), server.url('/ok')])).stdout);
+  const parallel = jsonLines((await runCli(['--trace-json', '-', '-Z', server.url('/ok'), server.url('/ok'), server.url('/ok')])).stdout);
   const names = parallel.map((l) => l.hook ?? l.mark);
   assert.ok(names.lastIndexOf('getConn') < names.indexOf('gotFirstResponseByte'), 'all three requests start before any answer');
   assert.equal(server.connections - before, 3);

@@ -1,12 +1,15 @@
 /**
- * The command line: `util.parseArgs` with curl's option names, checked into {@link CliOptions}.
- * Every bad option or URL becomes a {@link CliError} with exit code 2 (3 for a bad URL, 1 for an
- * unsupported protocol, as curl) and a one-line message.
+ * The command line: `util.parseArgs` with curl's option names ({@link spec}), checked into
+ * {@link CliOptions}. Every bad option or URL becomes a {@link CliError} with exit code 2 (3 for a
+ * bad URL, 1 for an unsupported protocol, as curl) and a one-line message, before any connection.
  * @module
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { spec } from './args-spec.js';
 import { CliError } from './cli-error.js';
+
+export { helpText } from './args-spec.js';
 
 /** A `--resolve host:port:addr[,addr]` entry. */
 export interface ResolveEntry {
@@ -18,20 +21,37 @@ export interface ResolveEntry {
 /** The transports the CLI can trace. */
 export type ClientKind = 'node' | 'undici' | 'fetch';
 
+/** One body part: `-d` (`form`), `--data-raw`, `--data-binary`, `--data-urlencode`, `--json`. */
+export interface DataPart {
+  kind: 'form' | 'raw' | 'binary' | 'urlencode' | 'json';
+  value: string;
+}
+
 /** The parsed command line. */
 export interface CliOptions {
   urls: URL[];
   method: string | undefined;
-  /** `-H` and `-A` in order; an empty value removes the header (`-H 'User-Agent:'`). */
+  /** `-H`, `-A`, `-e`, `-u`, `-b` in order; an empty value removes the header (`-H 'User-Agent:'`). */
   headers: Array<[string, string]>;
-  /** `-d` values joined by `&`, still with their `@file`/`@-` references. */
-  data: string[];
+  /** The body parts in order, still with their `@file`/`@-` references. */
+  data: DataPart[];
+  /** `-G`: the data goes into the query. */
+  get: boolean;
+  /** `-I`: HEAD, headers to the output. */
+  head: boolean;
+  compressed: boolean;
   insecure: boolean;
   cacert: string | undefined;
   proxy: string | undefined;
   location: boolean;
   maxRedirs: number;
+  /** `-o`; `-` is stdout. */
   output: string | undefined;
+  include: boolean;
+  dumpHeader: string | undefined;
+  writeOut: string | undefined;
+  silent: boolean;
+  showError: boolean;
   /** `-m`, in ms. */
   maxTime: number | undefined;
   repeat: number;
@@ -42,46 +62,22 @@ export interface CliOptions {
   parallel: boolean;
   client: ClientKind;
   verbose: boolean;
-  json: boolean;
+  /** `--trace-json FILE`; `-` is stdout. */
+  traceJson: string | undefined;
+  /** `--har FILE`; `-` is stdout. */
   har: string | undefined;
   showSecrets: boolean;
   fail: boolean;
+  failWithBody: boolean;
   /** `false` with `--no-color`; otherwise decided from the terminal and `NO_COLOR`. */
   color: boolean | undefined;
   help: boolean;
   version: boolean;
 }
 
-const spec = {
-  request: { type: 'string', short: 'X' },
-  header: { type: 'string', short: 'H', multiple: true },
-  data: { type: 'string', short: 'd', multiple: true },
-  'user-agent': { type: 'string', short: 'A' },
-  insecure: { type: 'boolean', short: 'k' },
-  cacert: { type: 'string' },
-  proxy: { type: 'string', short: 'x' },
-  location: { type: 'boolean', short: 'L' },
-  'max-redirs': { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  'max-time': { type: 'string', short: 'm' },
-  repeat: { type: 'string' },
-  wait: { type: 'string' },
-  'no-keepalive': { type: 'boolean' },
-  resolve: { type: 'string', multiple: true },
-  'dns-server': { type: 'string' },
-  parallel: { type: 'boolean', short: 'Z' },
-  client: { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-  json: { type: 'boolean' },
-  har: { type: 'string' },
-  'show-secrets': { type: 'boolean' },
-  fail: { type: 'boolean', short: 'f' },
-  'no-color': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
-} as const;
-
 const usage = (message: string): CliError => new CliError('ERR_HTTPTRACE_CLI_USAGE', message, 2);
+
+const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
 
 function count(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -93,8 +89,10 @@ function count(name: string, value: string | undefined, fallback: number, min: n
 function header(line: string): [string, string] {
   const colon = line.indexOf(':');
   const name = colon < 0 ? '' : line.slice(0, colon).trim();
-  if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(name)) throw usage(`-H wants "Name: value", got "${line}"`);
-  return [name, line.slice(colon + 1).trim()];
+  if (!TOKEN.test(name)) throw usage(`-H wants "Name: value", got ${JSON.stringify(line)}`);
+  const value = line.slice(colon + 1).trim();
+  if (/[\r\n\0]/.test(value)) throw usage(`-H ${name}: the value holds a CR, LF or NUL`);
+  return [name, value];
 }
 
 function unbracket(addr: string): string {
@@ -107,7 +105,10 @@ function resolveEntry(value: string): ResolveEntry {
   if (!m || Number(m[2]) > 65535 || addrs.some((a) => isIP(a) === 0)) {
     throw usage(`--resolve wants host:port:addr[,addr] with IP addresses, got "${value}"`);
   }
-  return { host: unbracket(m[1]!).toLowerCase(), port: Number(m[2]), addrs };
+  // As the URL parser does: a Unicode host matches its punycode form.
+  const host = unbracket(m[1]!);
+  const ascii = isIP(host) !== 0 ? host : new URL(`http://${host}/`).hostname;
+  return { host: ascii.toLowerCase(), port: Number(m[2]), addrs };
 }
 
 function dnsServer(value: string | undefined): string | undefined {
@@ -134,35 +135,77 @@ export function parseUrl(raw: string): URL {
   return url;
 }
 
+/** `-H`-style headers of `-A`, `-e`, `-u`, `-b`, in curl's order, before the `-H` ones. */
+function shortcutHeaders(v: Record<string, unknown>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const user = v['user'] as string | undefined;
+  if (user !== undefined) {
+    if (!user.includes(':')) throw usage('-u wants user:password (prompting for a password is not supported)');
+    out.push(['Authorization', `Basic ${Buffer.from(user).toString('base64')}`]);
+  }
+  const ua = v['user-agent'] as string | undefined;
+  if (ua !== undefined) out.push(['User-Agent', ua]);
+  const referer = v['referer'] as string | undefined;
+  if (referer !== undefined) out.push(['Referer', referer]);
+  const cookies = (v['cookie'] as string[] | undefined) ?? [];
+  if (cookies.some((c) => !c.includes('='))) throw usage('-b reads cookies from a string "name=value; ..." only (cookie files are not supported)');
+  if (cookies.length > 0) out.push(['Cookie', cookies.join('; ')]);
+  for (const [, value] of out) if (/[\r\n\0]/.test(value)) throw usage('a header value holds a CR, LF or NUL');
+  return out;
+}
+
+const dataKinds: Readonly<Record<string, DataPart['kind']>> = { data: 'form', 'data-raw': 'raw', 'data-binary': 'binary', 'data-urlencode': 'urlencode', json: 'json' };
+
+/** The body parts in command-line order (from parseArgs' tokens). */
+function dataParts(tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>): DataPart[] {
+  return tokens.flatMap((t) => {
+    const kind = t.kind === 'option' && t.name !== undefined ? dataKinds[t.name] : undefined;
+    return kind === undefined || t.value === undefined ? [] : [{ kind, value: t.value }];
+  });
+}
+
 /** Parses `argv` (without the node and script paths). Throws a {@link CliError} on bad input. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: spec, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: spec, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
-    throw usage(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see httptrace --help)`);
+    const first = (err as Error).message.split(/\.\s|\n/)[0]!.replace(/\.$/, '');
+    throw usage(`${first} (see httptrace --help)`);
   }
   const v = parsed.values;
   const help = v.help === true;
   const version = v.version === true;
-  if (!help && !version && parsed.positionals.length === 0) throw usage('no URL given (see httptrace --help)');
+  const rawUrls = [...(v.url ?? []), ...parsed.positionals];
+  if (!help && !version && rawUrls.length === 0) throw usage('no URL given (see httptrace --help)');
   const client = v.client ?? 'node';
   if (client !== 'node' && client !== 'undici' && client !== 'fetch') throw usage(`--client must be node, undici or fetch, got "${client}"`);
   const maxTime = v['max-time'] === undefined ? undefined : Number(v['max-time']);
   if (maxTime !== undefined && !(maxTime > 0)) throw usage(`--max-time wants a number of seconds > 0, got "${v['max-time']}"`);
-  const headers = (v.header ?? []).map(header);
-  if (v['user-agent'] !== undefined) headers.push(['User-Agent', v['user-agent']]);
+  if (v.request !== undefined && !TOKEN.test(v.request)) throw usage(`-X wants a method token, got ${JSON.stringify(v.request)}`);
+  const headers = [...shortcutHeaders(v), ...(v.header ?? []).map(header)];
+  if (client === 'fetch' && headers.some(([n, value]) => n.toLowerCase() === 'expect' && value !== '')) {
+    throw usage('--client fetch cannot send Expect (undici rejects it); use --client node');
+  }
   return {
-    urls: parsed.positionals.map(parseUrl),
+    urls: rawUrls.map(parseUrl),
     method: v.request,
     headers,
-    data: v.data ?? [],
+    data: dataParts(parsed.tokens),
+    get: v.get === true,
+    head: v.head === true,
+    compressed: v.compressed === true,
     insecure: v.insecure === true,
     cacert: v.cacert,
     proxy: v.proxy,
     location: v.location === true,
     maxRedirs: count('max-redirs', v['max-redirs'], 50, 0),
     output: v.output,
+    include: v.include === true,
+    dumpHeader: v['dump-header'],
+    writeOut: v['write-out'],
+    silent: v.silent === true,
+    showError: v['show-error'] === true,
     maxTime: maxTime === undefined ? undefined : maxTime * 1000,
     repeat: count('repeat', v.repeat, 1, 1),
     wait: count('wait', v.wait, 0, 0),
@@ -172,51 +215,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     parallel: v.parallel === true,
     client,
     verbose: v.verbose === true,
-    json: v.json === true,
+    traceJson: v['trace-json'],
     har: v.har,
     showSecrets: v['show-secrets'] === true,
-    fail: v.fail === true,
+    fail: v.fail === true || v['fail-with-body'] === true,
+    failWithBody: v['fail-with-body'] === true,
     color: v['no-color'] === true ? false : undefined,
     help,
     version,
   };
 }
-
-/** The `--help` text. */
-export const helpText = `Usage: httptrace [options] <url>...
-
-Traces HTTP requests with Go's httptrace hooks and shows where the time went.
-Several URLs share one connection pool and are requested in order.
-
-  -X, --request METHOD       request method (default GET, or POST with -d)
-  -H, --header "Name: value" add a header (repeatable); "Name:" removes one
-  -d, --data DATA            request body; @file reads a file, @- stdin (repeatable, joined by &)
-  -A, --user-agent UA        User-Agent (default httptrace/<version>)
-  -k, --insecure             do not verify the server's certificate
-      --cacert FILE          trust the CA certificates in FILE (PEM)
-  -x, --proxy URL            http proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
-  -L, --location             follow redirects, showing each hop
-      --max-redirs N         at most N redirects with -L (default 50)
-  -o, --output FILE          save the response bodies to FILE (default: read and discard)
-  -m, --max-time SECONDS     give up on a request after this long (exit 28)
-      --repeat N             make each request N times, in order, on one pool
-      --wait MS              pause between repeats
-      --no-keepalive         one connection per request
-      --resolve H:P:ADDR[,ADDR]  answer host H on port P with ADDR (as curl)
-      --dns-server IP[:PORT] resolve names with this DNS server
-  -Z, --parallel             make the requests at once instead of in order
-      --client KIND          node (default), undici or fetch
-  -v, --verbose              show every hook with its time
-      --json                 NDJSON events on stdout (see the README)
-      --har FILE             write a HAR 1.2 log of the run
-      --show-secrets         do not redact credentials and cookies
-  -f, --fail                 exit 22 when the final status is 400 or more
-      --no-color             no colours (NO_COLOR is respected too)
-  -h, --help                 this help
-  -V, --version              the version
-
-Exit codes: 0 ok, 1 unsupported protocol, 2 bad option, 3 bad URL, 6 DNS, 7 connect,
-22 HTTP error (with -f), 23 write error, 26 read error, 28 timeout, 35 TLS, 47 too many
-redirects, 52 empty reply, 56 receive error (and a refused proxy CONNECT), 60 certificate
-not verified, 77 cannot read --cacert.
-`;

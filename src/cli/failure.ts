@@ -59,5 +59,8 @@ export function exitCodeOf(record: RequestRecord, events: readonly TraceEvent[],
   if (fromPhase !== undefined) return fromPhase;
   const e = record.error as NodeJS.ErrnoException;
   if (e.code === 'ECONNRESET' && e.message === 'socket hang up') return 52;
+  // undici's "other side closed" before any response byte: curl's "(52) Empty reply from server".
+  const root = rootCause(record.error) as { code?: string } | undefined;
+  if (root?.code === 'UND_ERR_SOCKET' && phase === 'waiting for the response' && record.hops.at(-1)?.response === undefined) return 52;
   return 56;
 }

@@ -28,7 +28,10 @@ function answer(hostname: string, addrs: string[], options: { family?: number | 
   process.nextTick(() => (options.all ? callback(null, found) : callback(null, first.address, first.family)));
 }
 
-/** A lookup asking `server` (`ip`, `ip:port`, `[ipv6]:port`) for A and AAAA records, A first. */
+/**
+ * A lookup asking `server` (`ip`, `ip:port`, `[ipv6]:port`) for AAAA and A records, AAAA first as
+ * getaddrinfo orders them by RFC 6724 (and Go's resolver does), so that `::1` comes before `127.0.0.1`.
+ */
 export function dnsServerLookup(server: string): LookupFunction {
   const resolver = new dns.Resolver({ timeout: 2000, tries: 2 });
   resolver.setServers([server]);
@@ -37,7 +40,7 @@ export function dnsServerLookup(server: string): LookupFunction {
     const none = Promise.resolve<string[]>([]);
     void Promise.allSettled([family === 6 ? none : resolver.resolve4(hostname), family === 4 ? none : resolver.resolve6(hostname)]).then(
       ([v4, v6]) => {
-        const addrs = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+        const addrs = [...(v6.status === 'fulfilled' ? v6.value : []), ...(v4.status === 'fulfilled' ? v4.value : [])];
         if (addrs.length > 0) return answer(hostname, addrs, options, callback);
         const failed = [v4, v6].find((r): r is PromiseRejectedResult => r.status === 'rejected');
         const err = (failed?.reason ?? {}) as NodeJS.ErrnoException;
@@ -56,6 +59,7 @@ export function lookupFor(entries: readonly ResolveEntry[], server: LookupFuncti
   const mine = entries.filter((e) => e.port === port);
   if (mine.length === 0) return server;
   return (hostname, options, callback) => {
+    // The transports pass the URL's host, punycoded; the entries are punycoded too (args.ts).
     const entry = mine.find((e) => e.host === hostname.toLowerCase());
     if (entry !== undefined) return answer(hostname, entry.addrs, options, callback);
     if (server !== undefined) return server(hostname, options, callback);

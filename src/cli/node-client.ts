@@ -42,10 +42,12 @@ export function nodeClient(options: ClientOptions): Client {
       const tls = spec.url.protocol === 'https:';
       const port = Number(spec.url.port || (tls ? 443 : 80));
       const lookup = options.lookupFor(port);
+      // As curl and Go: a body with Expect: 100-continue waits for the 100 (at most 1 s), never chunked.
+      const expect = spec.headers.some(([n, v]) => n.toLowerCase() === 'expect' && v.toLowerCase() === '100-continue');
       return new Promise((resolve, reject) => {
         const req = (tls ? https : http).request(spec.url, {
           method: spec.method,
-          headers: headerObject(spec.headers),
+          headers: headerObject(expect && spec.body !== undefined && !spec.headers.some(([n]) => n.toLowerCase() === 'content-length') ? [...spec.headers, ['Content-Length', String(spec.body.length)]] : spec.headers),
           agent: tls ? agents.https : agents.http,
           traceContext: spec.traceContext,
           ...(lookup === undefined ? {} : { lookup: lookup as never }),
@@ -61,7 +63,16 @@ export function nodeClient(options: ClientOptions): Client {
             body: res,
           });
         });
-        req.end(spec.body);
+        if (spec.body === undefined || !expect) return void req.end(spec.body);
+        req.flushHeaders();
+        const send = (): void => {
+          clearTimeout(timer);
+          if (!req.writableEnded) req.end(spec.body);
+        };
+        const timer = setTimeout(send, 1000);
+        req.once('continue', send);
+        req.once('response', () => clearTimeout(timer));
+        req.once('close', () => clearTimeout(timer));
       });
     },
     close() {

@@ -32,9 +32,9 @@ export interface RenderOptions {
 type Row = readonly [label: string, value: number | undefined, from: number | undefined, to: number | undefined];
 
 /** The waterfall rows for plain HTTP (httpstat's `HTTPTemplate`). */
-const HTTP_ROWS = ['DNS lookup', 'TCP connect', 'request write', 'server processing', 'content transfer'] as const;
+const HTTP_ROWS = ['queue', 'DNS lookup', 'TCP connect', 'request write', 'server processing', 'content transfer'] as const;
 /** The waterfall rows for HTTPS (httpstat's `HTTPSTemplate`). */
-const HTTPS_ROWS = ['DNS lookup', 'TCP connect', 'TLS handshake', 'request write', 'server processing', 'content transfer'] as const;
+const HTTPS_ROWS = ['queue', 'DNS lookup', 'TCP connect', 'TLS handshake', 'request write', 'server processing', 'content transfer'] as const;
 const BAR_WIDTH = 32;
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
@@ -43,7 +43,9 @@ function rows(t: Timings): Row[] {
   const { phases: f, points: p } = t;
   const sent = f.send === undefined || p.pretransfer === undefined ? undefined : p.pretransfer + f.send;
   return [
-    ['DNS lookup', f.dns, 0, p.namelookup],
+    // Waiting for the pool (and Node's own turns) before DNS or connect: with it, the rows add up to the total.
+    ['queue', f.queue, 0, f.queue],
+    ['DNS lookup', f.dns, f.queue, p.namelookup],
     ['TCP connect', f.tcp, p.namelookup, p.connect],
     ['TLS handshake', f.tls, p.connect, p.appconnect],
     ['request write', f.send, p.pretransfer, sent],
@@ -117,6 +119,18 @@ function responseLines(hop: HopRecord, paint: Paint, show: boolean): string[] {
   return [`${paint('dim', r.httpVersion)} ${status}`, ...r.headers.map(([n, v]) => `  ${paint('dim', `${n}:`)} ${show ? v : redactHeaderValue(n, v)}`)];
 }
 
+/** Why a request failed, in one line (for stderr), or `undefined` when it did not fail. */
+export function failureLine(view: RequestView, paint: Paint): string | undefined {
+  const { record } = view;
+  if (record.error === undefined) {
+    const status = record.hops[record.hops.length - 1]?.response?.status ?? 0;
+    return view.exitCode === 22 ? `(22) The requested URL returned error: ${status}` : undefined;
+  }
+  const e = errorJson(record.error)!;
+  const why = record.timedOut ? 'timed out (-m)' : 'failed';
+  return paint('red', `✗ ${failedPhase(view.events)} ${why}: ${e.code ? `${e.code} ` : ''}${e.message} (exit ${view.exitCode})`);
+}
+
 /** The block of one request: each hop, then the body or the error. */
 export function renderRequest(view: RequestView, options: RenderOptions): string {
   const paint = painter(options.color);
@@ -138,11 +152,6 @@ export function renderRequest(view: RequestView, options: RenderOptions): string
   const last = record.hops[record.hops.length - 1];
   const bytes = last?.response?.bodyBytes;
   if (bytes !== undefined) out.push(paint('dim', `  body ${bytes} bytes, ${options.output ? `saved to ${options.output}` : 'read and discarded (-o FILE saves it)'}`));
-  if (record.error !== undefined) {
-    const e = errorJson(record.error)!;
-    const why = record.timedOut ? 'timed out (-m)' : 'failed';
-    out.push(paint('red', `✗ ${failedPhase(view.events)} ${why}: ${e.code ? `${e.code} ` : ''}${e.message} (exit ${view.exitCode})`));
-  }
   if (options.verbose) out.push('', paint('dim', '  timeline (ms since the request began)'), renderTimeline(view.events, paint, options.showSecrets));
   return `${out.join('\n')}\n`;
 }

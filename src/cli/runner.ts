@@ -5,7 +5,8 @@
  * Nothing is printed here: the caller renders the records.
  * @module
  */
-import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { emptyContext, withClientTrace } from '../context.js';
 import type { TraceCollector } from '../collector/index.js';
@@ -50,26 +51,61 @@ export interface RunPlan {
   maxRedirs: number;
   maxTime: number | undefined;
   /** Where bodies go (`-o`), or nowhere. */
-  output: FileHandle | undefined;
+  output: BodyOutput | undefined;
+  /** `-f`: no body is written for a status >= 400 (unless `failWithBody`). */
+  fail: boolean;
+  failWithBody: boolean;
+  /** `--compressed`: decode gzip, deflate and br bodies (`fetch` always does). */
+  decode: boolean;
+  /** Called with each hop's response (for `-i`, `-D`). */
+  onHeaders?: (response: NonNullable<HopRecord['response']>) => void;
   /** Called when a request is done, in request order when sequential. */
   onDone?: (record: RequestRecord) => void;
+}
+
+/** Where a body goes: a file (`FileHandle`) or stdout. */
+export interface BodyOutput {
+  write(chunk: Uint8Array): Promise<unknown>;
 }
 
 const redirects = new Set([301, 302, 303, 307, 308]);
 const originBound = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-/** Reads the body to the end (into `output`, if any), counting its bytes in `read` as they come. */
-async function readBody(res: ClientResponse, output: FileHandle | undefined, read = { bytes: 0 }): Promise<number> {
-  for await (const chunk of res.body) {
-    read.bytes += chunk.byteLength;
-    if (output !== undefined) {
-      try {
-        await output.write(chunk);
-      } catch (err) {
-        throw new CliError('ERR_HTTPTRACE_CLI_WRITE', `cannot write -o: ${(err as Error).message}`, 23, { cause: err });
-      }
-    }
+const decoders: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+/** The body, decoded when `decode` and the encoding is one curl's `--compressed` asks for. */
+function bodyOf(res: ClientResponse, decode: boolean): AsyncIterable<Uint8Array> {
+  const encoding = res.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1]?.trim().toLowerCase();
+  const decoder = decode && encoding !== undefined ? decoders[encoding] : undefined;
+  return decoder === undefined ? res.body : (Readable.from(res.body).pipe(decoder()) as AsyncIterable<Uint8Array>);
+}
+
+async function write(output: BodyOutput, chunk: Uint8Array): Promise<void> {
+  try {
+    await output.write(chunk);
+  } catch (err) {
+    throw new CliError('ERR_HTTPTRACE_CLI_WRITE', `(23) Failure writing output to destination: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 23, { cause: err });
   }
+}
+
+/**
+ * Reads the body to the end (into `output`, if any), counting its bytes in `read` as they come.
+ * With `whole` (`-Z`), the body is written in one piece at the end, so that bodies never interleave.
+ */
+async function readBody(body: AsyncIterable<Uint8Array>, output: BodyOutput | undefined, read = { bytes: 0 }, whole = false): Promise<number> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) {
+    read.bytes += chunk.byteLength;
+    if (output === undefined) continue;
+    if (whole) chunks.push(chunk);
+    else await write(output, chunk);
+  }
+  if (output !== undefined && chunks.length > 0) await write(output, Buffer.concat(chunks));
   return read.bytes;
 }
 
@@ -93,6 +129,7 @@ async function runOne(client: Client, collector: TraceCollector, plan: RunPlan, 
       return record;
     }
     hopRecord.response = { status: res.status, statusText: res.statusText, httpVersion: res.httpVersion, headers: res.headers };
+    plan.onHeaders?.(hopRecord.response);
     const location = res.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
     const follow = plan.location && redirects.has(res.status) && location !== undefined;
     if (follow && hop >= plan.maxRedirs) {
@@ -102,7 +139,7 @@ async function runOne(client: Client, collector: TraceCollector, plan: RunPlan, 
       const next = new URL(location, current);
       collector.mark('redirect', req, { url: next.href, hop: hop + 1 });
       try {
-        hopRecord.response.bodyBytes = await readBody(res, undefined);
+        hopRecord.response.bodyBytes = await readBody(bodyOf(res, plan.decode), undefined);
       } catch (err) {
         record.error = err as Error;
         record.timedOut = signal?.aborted === true;
@@ -122,7 +159,8 @@ async function runOne(client: Client, collector: TraceCollector, plan: RunPlan, 
     }
     const read = { bytes: 0 };
     try {
-      hopRecord.response.bodyBytes = await readBody(res, plan.output, read);
+      const output = plan.fail && !plan.failWithBody && res.status >= 400 ? undefined : plan.output;
+      hopRecord.response.bodyBytes = await readBody(bodyOf(res, plan.decode), output, read, plan.parallel);
       collector.mark('body', req, { bytes: read.bytes, err: null });
     } catch (err) {
       record.error ??= err as Error;
