@@ -36,7 +36,7 @@ table.summary tfoot td{font-weight:600}
 table.waterfall{width:100%;table-layout:fixed;background:#fff;border:1px solid #ddd}
 table.waterfall th,table.waterfall td{padding:2px 6px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 table.waterfall thead th{text-align:left;border-bottom:1px solid #ccc;font-weight:600}
-col.c-num{width:32px}col.c-name{width:30%}col.c-status{width:70px}col.c-conn{width:80px}col.c-time{width:70px}
+col.c-num{width:32px}col.c-name{width:30%}col.c-status{width:104px}col.c-conn{width:96px}col.c-time{width:70px}
 tbody.conn-group{border-left:4px solid var(--conn,#bbb)}
 tbody.conn-group+tbody.conn-group{border-top:2px solid #e4e4e4}
 tr.group-head td{background:#f3f3f3;color:#444;font-size:12px;padding:3px 6px}
