@@ -59,9 +59,15 @@ test('the report in headless Chromium: rows, phases, connection groups, detail o
   }
   const colour = (sel: string) => page.locator(sel).evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.notEqual(await colour(`${firstRow} .seg[data-phase="dns"]`), await colour(`${firstRow} .seg[data-phase="wait"]`));
+  // Drawn to scale: the slow request's wait spans its share of the run's time axis.
   const slow = requests.find((r) => r.url.endsWith('/slow-headers?ms=25'))!;
-  const widths = await page.locator(`tr.req[data-req="${slow.id}"] .seg`).evaluateAll((els) => els.map((e) => [e.getAttribute('data-phase'), e.getBoundingClientRect().width] as const));
-  assert.equal([...widths].sort((a, b) => b[1] - a[1])[0]![0], 'wait');
+  const wait = slow.hops[0]!.segments.find((s) => s.phase === 'wait')!;
+  const t0 = Math.min(...requests.map((r) => r.start));
+  const span = Math.max(...requests.map((r) => r.end!)) - t0;
+  const track = await box(page, `tr.req[data-req="${slow.id}"] .track`);
+  const drawn = await box(page, `tr.req[data-req="${slow.id}"] .seg[data-phase="wait"]`);
+  assert.ok(Math.abs(drawn.width - (track.width * wait.duration) / span) < 1.5, `${drawn.width} px for ${wait.duration} ms of ${span}`);
+  assert.ok(Math.abs(drawn.x - track.x - (track.width * (wait.start - t0)) / span) < 1.5);
   assert.equal(await page.locator(`${`tr.req[data-req="${second!.id}"]`} .seg[data-phase="dns"]`).count(), 0);
 
   // One time axis: the fetch process ran after the node one, its bars are further right.
