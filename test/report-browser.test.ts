@@ -50,7 +50,7 @@ test('the report in headless Chromium: rows, phases, connection groups, detail o
   assert.equal(await rows.count(), requests.length);
   for (const r of requests) assert.ok(await page.locator(`tr.req[data-req="${r.id}"]`).isVisible(), r.id);
 
-  // Phases drawn with their colours; the slow request's wait is its widest bar piece.
+  // Phases drawn, each in its own colour.
   const [first, second] = requests.filter((r) => r.url === `${run.http}/ok` && r.client === 'node');
   const firstRow = `tr.req[data-req="${first!.id}"]`;
   for (const phase of ['dns', 'connect', 'wait']) {

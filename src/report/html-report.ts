@@ -114,10 +114,9 @@ function groups(requests: readonly RunRequest[]): Group[] {
 }
 
 function groupHead(g: Group): string {
-  const n = g.requests.length;
-  const count = `${n} request${n === 1 ? '' : 's'}`;
-  if (g.conn === undefined) return `no connection · pid ${g.requests[0]?.pid ?? '?'} · ${count}`;
-  return `connection ${g.conn.label} · pid ${g.conn.pid} · ${g.conn.localAddr ?? '?'} → ${g.conn.remoteAddr ?? '?'} · ${count}`;
+  const n = count(g.requests.length, 'request', 'requests');
+  if (g.conn === undefined) return `no connection · pid ${g.requests[0]?.pid ?? '?'} · ${n}`;
+  return `connection ${g.conn.label} · pid ${g.conn.pid} · ${g.conn.localAddr ?? '?'} → ${g.conn.remoteAddr ?? '?'} · ${n}`;
 }
 
 function waterfall(requests: readonly RunRequest[]): string {
@@ -137,6 +136,8 @@ function waterfall(requests: readonly RunRequest[]): string {
     `<table class="waterfall"${attrs({ style: `--grid:${pct(axis, axis.step)}` })}><colgroup>${cols}</colgroup>${head}${bodies.join('')}</table>`,
   ].join('');
 }
+
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 const isEvents = (input: readonly RunRequest[] | readonly RunEvent[]): input is readonly RunEvent[] => input.length > 0 && 'type' in input[0]!;
 
@@ -173,7 +174,7 @@ export function renderHtmlReport(input: readonly RunRequest[] | readonly RunEven
     `<meta http-equiv="Content-Security-Policy"${attrs({ content: csp })}>`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(title)}</title><style>${css}</style></head><body>`,
-    `<header><h1>${esc(title)}</h1><p class="meta">${esc(`${requests.length} requests · ${processes} processes${when}`)}</p></header>`,
+    `<header><h1>${esc(title)}</h1><p class="meta">${esc(`${count(requests.length, 'request', 'requests')} · ${count(processes, 'process', 'processes')}${when}`)}</p></header>`,
     `<section id="summary"><h2>Summary</h2>${summaryTable(requests)}</section>`,
     `<section id="waterfall"><h2>Waterfall</h2>${waterfall(requests)}</section>`,
     `<script>${script}</script>`,

@@ -37,10 +37,9 @@ async function get(url: string, headers: Array<[string, string]> = []): Promise<
   } catch (e) {
     err = e;
   }
-  // The adapters fire requestDone themselves once they have it (contract A); until then, add it here.
-  if (!collector.eventsOf(req).some((e) => e.type === 'hook' && (e.hook as string) === 'requestDone')) {
-    collector.mark('end', req, { err, bytesRead });
-  }
+  // The run's requestDone line (contract B) is written from this mark, whether or not the adapters
+  // fire requestDone themselves (contract A): the body was read here, and this knows its size.
+  collector.mark('end', req, { err, bytesRead });
   done.add(req);
   await nextTurn(); // undici gives the connection back to its pool one turn after the body ends
 }
@@ -56,6 +55,7 @@ client.close();
 
 const lines = [JSON.stringify({ type: 'process', pid: process.pid, ppid: process.ppid, argv: process.argv, timeOrigin: performance.timeOrigin })];
 for (const e of collector.events) {
+  if (e.type === 'hook' && (e.hook as string) === 'requestDone') continue;
   const t = collector.origin + e.t;
   if (e.type === 'mark' && e.mark === 'end') {
     const line = { type: 'hook', hook: 'requestDone', req: e.req, t, args: { err: errorJson(e.args['err']), bytesRead: e.args['bytesRead'] } };
