@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const file = (path) => fileURLToPath(new URL(path, import.meta.url));
 const cli = file('../dist/cli/main.js');
 if (!existsSync(cli)) {
-  console.error('dist/ is missing: run `npm ci` (or `npm run build`) first.');
+  console.error('dist/ is missing: run `npm run build` first (`npm run demo` does).');
   process.exit(1);
 }
 

@@ -82,9 +82,9 @@ export function getDefaultClientTrace(): ClientTrace | DefaultTraceFactory | und
   return global[stateKey]?.given;
 }
 
-function fromFactory(state: DefaultState, describe: () => RequestDescription): ClientTrace | undefined {
+function fromFactory<A, B, C>(state: DefaultState, describe: Describe<A, B, C>, a: A, b: B, c: C): ClientTrace | undefined {
   try {
-    const made = state.factory!(describe());
+    const made = state.factory!(describe(a, b, c));
     return made === undefined ? undefined : composeTrace(made, undefined, state.options);
   } catch (err) {
     const report = state.options?.onHookError;
@@ -106,17 +106,20 @@ function warnFactoryError(err: Error): void {
   });
 }
 
+/** Describes a request from the adapter's own values (a module-level function: no closure per request). */
+export type Describe<A, B, C> = (a: A, b: B, c: C) => RequestDescription;
+
 /**
  * For adapters: the trace of a request hop, its context's (explicit, else active) composed with the
- * default trace. `describe` is called only when a default factory is set. Cheap when there is no
- * default: one more global read than {@link requestTrace}.
+ * default trace. `describe(a, b, c)` is called only when a default factory is set. Cheap when there
+ * is no default: one more global read than {@link requestTrace}, no allocation.
  */
-export function resolveRequestTrace(explicit: unknown, describe: () => RequestDescription): ClientTrace | undefined {
+export function resolveRequestTrace<A, B, C>(explicit: unknown, describe: Describe<A, B, C>, a: A, b: B, c: C): ClientTrace | undefined {
   const own = requestTrace(explicit);
   const state = global[stateKey];
   if (state === undefined) return own;
   if (state.factory !== undefined) {
-    const made = fromFactory(state, describe);
+    const made = fromFactory(state, describe, a, b, c);
     if (made === undefined) return own;
     return own === undefined ? made : stackTraces(own, made);
   }

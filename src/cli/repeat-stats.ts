@@ -3,17 +3,12 @@
  * many requests reused a connection. Pure: records and events in, text out.
  * @module
  */
-import { requestTimings, type Phases, type TraceEvent } from '../collector/index.js';
+import { nearestRank, requestTimings, type Phases, type TraceEvent } from '../collector/index.js';
 
 const PHASES: ReadonlyArray<[keyof Phases, string]> = [
   ['queue', 'queue'], ['dns', 'DNS lookup'], ['tcp', 'TCP connect'], ['tls', 'TLS handshake'],
   ['send', 'request write'], ['wait', 'server processing'], ['transfer', 'content transfer'], ['total', 'total'],
 ];
-
-/** The nearest-rank percentile `p` (0–100) of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** The statistics block of a run (the last hop of each request). */
 export function renderRepeatStats(requests: ReadonlyArray<readonly TraceEvent[]>): string {
@@ -23,7 +18,7 @@ export function renderRepeatStats(requests: ReadonlyArray<readonly TraceEvent[]>
   for (const [key, label] of PHASES) {
     const values = last.map((t) => t.phases[key]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
     if (values.length === 0) continue;
-    const cells = [values[0]!, percentile(values, 50), percentile(values, 95), values.at(-1)!].map((v) => v.toFixed(2).padStart(10));
+    const cells = [values[0]!, nearestRank(values, 50), nearestRank(values, 95), values.at(-1)!].map((v) => v.toFixed(2).padStart(10));
     lines.push(`  ${label.padEnd(20)}${cells.join('')}  ${values.length}`);
   }
   const reused = last.filter((t) => t.reused === true).length;

@@ -11,3 +11,4 @@ export { hopTimings, requestTimings, splitHops, type Phases, type TimingPoints, 
 export { harTimings, harTotal, type HarTimings } from './har-timings.js';
 export { buildHarLog, type HarEntry, type HarEntryInput, type HarLog, type HarLogOptions, type HeaderPair } from './har-log.js';
 export { isSecretHeader, redactHeaderValue, redactUrl, redacted, secretHeaders } from './redact.js';
+export { nearestRank } from './percentile.js';

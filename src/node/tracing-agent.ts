@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { ClientTrace } from '../client-trace.js';
 import type { Context } from '../context.js';
 import { requestContext } from '../context.js';
-import { resolveRequestTrace } from '../default-trace.js';
+import { resolveRequestTrace, type RequestDescription } from '../default-trace.js';
 import { describeRequest, followRequest, scopeOf } from './request-outcome.js';
 import { HttpTraceTypeError } from '../errors.js';
 import { peerChainMemory, traceDial, type PeerChainMemory } from '../internal/dial-tracer.js';
@@ -146,7 +146,7 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
     const expect = expectsContinue(request);
     if (expect && state !== undefined && state.expectContinueTimeout > 0) holdBodyUntilContinue(request, state.expectContinueTimeout);
     if (state === undefined) return base.addRequest.call(this, request, opts);
-    const trace = traceOf(this, request, opts, defaultPort);
+    const trace = traceOf(this, request, opts);
     state.addingOptions = opts;
     state.addingContext = ctx;
     try {
@@ -220,12 +220,17 @@ function defineTracingAgent(Base: typeof http.Agent | typeof https.Agent, name: 
  * The trace of `req`'s hop: the one it already has (a retried attempt), else its context's composed
  * with the default trace (`undefined`: untraced). Followed to its outcome from here on.
  */
-function traceOf(agent: http.Agent, req: http.ClientRequest, opts: NodeOptions | undefined, defaultPort: number): ClientTrace | undefined {
+function traceOf(agent: http.Agent, req: http.ClientRequest, opts: NodeOptions | undefined): ClientTrace | undefined {
   const known = scopeOf(req);
   if (known !== undefined) return known.settled ? undefined : known.trace;
-  const protocol = (agent as { protocol?: string }).protocol ?? 'http:';
-  const trace = resolveRequestTrace(opts?.traceContext, () => describeRequest(req, protocol, hostPortOf(agent, opts, defaultPort)));
+  const trace = resolveRequestTrace(opts?.traceContext, describeAgentRequest, agent, req, opts);
   return trace === undefined ? undefined : followRequest(req, trace).trace;
+}
+
+/** What a default-trace factory is told about `req`, made by `agent` with `opts`. */
+function describeAgentRequest(agent: http.Agent, req: http.ClientRequest, opts: NodeOptions | undefined): RequestDescription {
+  const { protocol = 'http:', defaultPort = 80 } = agent as { protocol?: string; defaultPort?: number };
+  return describeRequest(req, protocol, hostPortOf(agent, opts, defaultPort));
 }
 
 /** The `host:port` (or socket path) Node will dial for `opts`: the agent's options win, as in Node. */

@@ -3,6 +3,7 @@
  * phases) and its text form for stderr.
  * @module
  */
+import { nearestRank } from '../collector/index.js';
 import type { RunRequest } from './run-requests.js';
 
 /** Figures of one measured quantity, in ms; `count` = how many requests or hops measured it. */
@@ -50,8 +51,7 @@ export interface RunSummary {
 export function stats(values: readonly number[]): Stats | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  return { count: sorted.length, p50: rank(50), p95: rank(95), max: sorted[sorted.length - 1]! };
+  return { count: sorted.length, p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), max: sorted[sorted.length - 1]! };
 }
 
 const defined = (values: ReadonlyArray<number | undefined>): number[] => values.filter((v): v is number => v !== undefined);

@@ -78,7 +78,7 @@ async function build(options: TracingDispatcherOptions, chosen: ProxyChooser | u
       let [opts, handler] = adaptToBase(original, callerHandler, traits);
       let proxy: URL | undefined;
       if (choose !== undefined) ({ opts, proxy } = routeThroughProxy(opts, choose, tunnelHttp));
-      const found = resolveRequestTrace(opts.traceContext, () => describeDispatch(original, callerHandler));
+      const found = resolveRequestTrace(opts.traceContext, describeDispatch, original, callerHandler, undefined);
       if (found === undefined) return super.dispatch(opts, handler);
       const hostPort = proxy !== undefined ? canonicalHostPort(proxy.hostname, proxy.port || 80) : hostPortOf(opts.origin);
       const scope = new RequestScope(found);
